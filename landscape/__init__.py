@@ -1,0 +1,20 @@
+"""Landscape Lab: why gradient descent fails to learn w in ``x -> sin(w x)**2``."""
+
+from .data import Dataset, parity_data, range_data, real_data, with_label_noise
+from .spectrum import Spectrum, spectrum
+from .surface import curvature_curve, global_minima, grad_curve, loss_curve, minima
+
+__all__ = [
+    "Dataset",
+    "Spectrum",
+    "curvature_curve",
+    "global_minima",
+    "grad_curve",
+    "loss_curve",
+    "minima",
+    "parity_data",
+    "range_data",
+    "real_data",
+    "spectrum",
+    "with_label_noise",
+]

@@ -1,0 +1,158 @@
+"""Datasets of (x, y) pairs for the model ``x -> sin(w x)**2``.
+
+A :class:`Dataset` is validated once, at construction, so that every function
+downstream can trust it: two 1-D float64 arrays of equal, non-zero length with
+finite values, stored read-only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+#: Largest |x| accepted. Beyond it the phase ``w x`` of a float64 sum carries
+#: rounding errors above 1e-7 near ``w = pi/2``, and no loss value means much.
+MAX_ABS_X = 1e9
+
+#: Most samples a dataset may hold (the question has 1e3; benchmarks use 1e6).
+MAX_SAMPLES = 10_000_000
+
+
+def _as_vector(name: str, values: object) -> np.ndarray:
+    try:
+        arr = np.array(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be an array of real numbers: {exc}") from None
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} must hold at least one sample, got none")
+    if arr.size > MAX_SAMPLES:
+        raise ValueError(f"{name} holds {arr.size} samples; at most {MAX_SAMPLES} are allowed")
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"{name} must be finite; {name}[{first}] = {arr[first]!r}")
+    arr.setflags(write=False)
+    return arr
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """Samples ``(x_i, y_i)``, i = 0..N-1, for the loss
+
+    .. math:: L(w) = \\frac{1}{N} \\sum_i (\\sin^2(w x_i) - y_i)^2 .
+
+    Parameters
+    ----------
+    x, y : array_like
+        1-D, equal length N >= 1, finite; ``|x| <= MAX_ABS_X``. Copied to
+        read-only float64 arrays.
+    name : str
+        A label for plots and exports.
+
+    Raises
+    ------
+    ValueError
+        Naming the offending argument and the allowed range.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    name: str = field(default="custom")
+
+    def __post_init__(self) -> None:
+        x = _as_vector("x", self.x)
+        y = _as_vector("y", self.y)
+        if x.shape != y.shape:
+            raise ValueError(f"x and y must have the same length, got {x.size} and {y.size}")
+        if np.abs(x).max() > MAX_ABS_X:
+            raise ValueError(f"|x| must be at most {MAX_ABS_X:g}, got {np.abs(x).max():g}")
+        object.__setattr__(self, "x", x)
+        object.__setattr__(self, "y", y)
+
+    @property
+    def n(self) -> int:
+        """Number of samples N."""
+        return int(self.x.size)
+
+    @property
+    def is_integer(self) -> bool:
+        """True when every x is a whole number (then L has period pi in w)."""
+        return bool(np.all(self.x == np.round(self.x)))
+
+    @property
+    def max_abs_x(self) -> float:
+        """``max_i |x_i|``: sets the finest period ``pi / max|x|`` of the loss."""
+        return float(np.abs(self.x).max())
+
+    def __repr__(self) -> str:
+        return f"Dataset(name={self.name!r}, n={self.n}, max|x|={self.max_abs_x:g})"
+
+
+def _check_int(name: str, value: object, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise ValueError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
+    if not lo <= value <= hi:
+        raise ValueError(f"{name} must be in [{lo}, {hi}], got {value}")
+    return int(value)
+
+
+def parity_data(n: int = 1000, high: int = 1000, seed: int = 0) -> Dataset:
+    """The question's training set: ``n`` integers drawn uniformly from [0, high).
+
+    Exactly the question's draw: ``x = np.random.RandomState(seed).randint(0,
+    high, n)`` (with repeats), labels ``y = x mod 2`` (1 for odd). Any
+    ``w = pi/2 + k pi`` fits it exactly.
+    """
+    n = _check_int("n", n, 1, MAX_SAMPLES)
+    high = _check_int("high", high, 1, int(MAX_ABS_X))
+    seed = _check_int("seed", seed, 0, 2**32 - 1)
+    x = np.random.RandomState(seed).randint(0, high, n)
+    return Dataset(
+        x.astype(np.float64),
+        (x % 2).astype(np.float64),
+        name=f"parity n={n} high={high} seed={seed}",
+    )
+
+
+def range_data(start: int, stop: int) -> Dataset:
+    """Consecutive integers ``start, ..., stop - 1`` labelled by parity.
+
+    ``range_data(0, 6)`` is the question's six-sample set, on which SGD works.
+    """
+    start = _check_int("start", start, -int(MAX_ABS_X), int(MAX_ABS_X))
+    stop = _check_int("stop", stop, start + 1, min(start + MAX_SAMPLES, int(MAX_ABS_X) + 1))
+    x = np.arange(start, stop)
+    return Dataset(
+        x.astype(np.float64), (x % 2).astype(np.float64), name=f"range {start}..{stop - 1}"
+    )
+
+
+def real_data(n: int = 1000, high: float = 1000.0, seed: int = 0) -> Dataset:
+    """``n`` real x drawn uniformly from [0, high), labelled by the parity of floor(x).
+
+    Not learnable exactly by ``sin^2(w x)``; it shows that the comb of minima
+    does not depend on x being whole numbers. Drawn with
+    ``np.random.default_rng(seed).uniform(0, high, n)``.
+    """
+    n = _check_int("n", n, 1, MAX_SAMPLES)
+    seed = _check_int("seed", seed, 0, 2**32 - 1)
+    if not (np.isfinite(high) and 0 < high <= MAX_ABS_X):
+        raise ValueError(f"high must be in (0, {MAX_ABS_X:g}], got {high!r}")
+    x = np.random.default_rng(seed).uniform(0.0, float(high), n)
+    return Dataset(x, np.floor(x) % 2, name=f"real n={n} high={high:g} seed={seed}")
+
+
+def with_label_noise(data: Dataset, sigma: float, seed: int = 0) -> Dataset:
+    """A copy of ``data`` with ``y + sigma * N(0, 1)`` labels.
+
+    Noise is drawn with ``np.random.default_rng(seed).normal(size=n)``; the
+    minimisers move little, but no w reaches zero loss any more.
+    """
+    if not (np.isfinite(sigma) and 0 <= sigma <= 10):
+        raise ValueError(f"sigma must be in [0, 10], got {sigma!r}")
+    seed = _check_int("seed", seed, 0, 2**32 - 1)
+    noise = np.random.default_rng(seed).normal(size=data.n)
+    return Dataset(data.x, data.y + sigma * noise, name=f"{data.name} + noise {sigma:g}")
