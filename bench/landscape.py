@@ -24,7 +24,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from landscape import Dataset, loss_curve, parity_data, real_data  # noqa: E402
+from landscape import Dataset, loss_curve, parity_data, real_data
 
 
 def median_time(fn, repeat: int) -> float:
