@@ -46,16 +46,19 @@ def _rows(text: str) -> list[list[str]]:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
     rows = []
-    for row in reader:
-        cells = [c.strip() for c in row if c.strip() != ""]
-        if cells:
-            rows.append(cells)
-        if len(rows) > MAX_ROWS + 1:
-            raise ValueError(
-                f"the file has more than {MAX_ROWS:,} rows; at most {MAX_ROWS:,} are allowed"
-            )
+    try:
+        for row in reader:
+            cells = [c.strip() for c in row if c.strip() != ""]
+            if cells:
+                rows.append(cells)
+            if len(rows) > MAX_ROWS + 1:
+                raise ValueError(
+                    f"the file has more than {MAX_ROWS:,} rows; at most {MAX_ROWS:,} are allowed"
+                )
+    except csv.Error as exc:
+        raise ValueError(f"the file is not valid CSV (line {reader.line_num}: {exc})") from None
     return rows
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .checks import check_int
+
 #: Largest |x| accepted. Beyond it the phase ``w x`` of a float64 sum carries
 #: rounding errors above 1e-7 near ``w = pi/2``, and no loss value means much.
 MAX_ABS_X = 1e9
@@ -91,14 +93,6 @@ class Dataset:
         return f"Dataset(name={self.name!r}, n={self.n}, max|x|={self.max_abs_x:g})"
 
 
-def _check_int(name: str, value: object, lo: int, hi: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise ValueError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
-    if not lo <= value <= hi:
-        raise ValueError(f"{name} must be in [{lo}, {hi}], got {value}")
-    return int(value)
-
-
 def parity_data(n: int = 1000, high: int = 1000, seed: int = 0) -> Dataset:
     """The question's training set: ``n`` integers drawn uniformly from [0, high).
 
@@ -106,9 +100,9 @@ def parity_data(n: int = 1000, high: int = 1000, seed: int = 0) -> Dataset:
     high, n)`` (with repeats), labels ``y = x mod 2`` (1 for odd). Any
     ``w = pi/2 + k pi`` fits it exactly.
     """
-    n = _check_int("n", n, 1, MAX_SAMPLES)
-    high = _check_int("high", high, 1, int(MAX_ABS_X))
-    seed = _check_int("seed", seed, 0, 2**32 - 1)
+    n = check_int("n", n, 1, MAX_SAMPLES)
+    high = check_int("high", high, 1, int(MAX_ABS_X))
+    seed = check_int("seed", seed, 0, 2**32 - 1)
     x = np.random.RandomState(seed).randint(0, high, n)
     return Dataset(
         x.astype(np.float64),
@@ -122,8 +116,8 @@ def range_data(start: int, stop: int) -> Dataset:
 
     ``range_data(0, 6)`` is the question's six-sample set, on which SGD works.
     """
-    start = _check_int("start", start, -int(MAX_ABS_X), int(MAX_ABS_X))
-    stop = _check_int("stop", stop, start + 1, min(start + MAX_SAMPLES, int(MAX_ABS_X) + 1))
+    start = check_int("start", start, -int(MAX_ABS_X), int(MAX_ABS_X))
+    stop = check_int("stop", stop, start + 1, min(start + MAX_SAMPLES, int(MAX_ABS_X) + 1))
     x = np.arange(start, stop)
     return Dataset(
         x.astype(np.float64), (x % 2).astype(np.float64), name=f"range {start}..{stop - 1}"
@@ -137,8 +131,8 @@ def real_data(n: int = 1000, high: float = 1000.0, seed: int = 0) -> Dataset:
     does not depend on x being whole numbers. Drawn with
     ``np.random.default_rng(seed).uniform(0, high, n)``.
     """
-    n = _check_int("n", n, 1, MAX_SAMPLES)
-    seed = _check_int("seed", seed, 0, 2**32 - 1)
+    n = check_int("n", n, 1, MAX_SAMPLES)
+    seed = check_int("seed", seed, 0, 2**32 - 1)
     if not (np.isfinite(high) and 0 < high <= MAX_ABS_X):
         raise ValueError(f"high must be in (0, {MAX_ABS_X:g}], got {high!r}")
     x = np.random.default_rng(seed).uniform(0.0, float(high), n)
@@ -153,6 +147,6 @@ def with_label_noise(data: Dataset, sigma: float, seed: int = 0) -> Dataset:
     """
     if not (np.isfinite(sigma) and 0 <= sigma <= 10):
         raise ValueError(f"sigma must be in [0, 10], got {sigma!r}")
-    seed = _check_int("seed", seed, 0, 2**32 - 1)
+    seed = check_int("seed", seed, 0, 2**32 - 1)
     noise = np.random.default_rng(seed).normal(size=data.n)
     return Dataset(data.x, data.y + sigma * noise, name=f"{data.name} + noise {sigma:g}")

@@ -12,8 +12,9 @@ from typing import Literal
 import numpy as np
 import torch
 
+from .checks import check_window
 from .data import Dataset
-from .spectrum import MAX_POINTS, Spectrum, check_points, spectrum
+from .spectrum import MAX_ABS_W, MAX_POINTS, Spectrum, check_points, spectrum
 
 Source = Dataset | Spectrum
 
@@ -97,16 +98,6 @@ def _float32_loss(data: Dataset, w: np.ndarray) -> np.ndarray:
     return out
 
 
-def _check_window(lo: float, hi: float) -> tuple[float, float]:
-    for name, value in (("lo", lo), ("hi", hi)):
-        if not isinstance(value, int | float | np.floating | np.integer) or not np.isfinite(value):
-            raise ValueError(f"{name} must be a finite number, got {value!r}")
-    if not lo < hi:
-        raise ValueError(f"lo must be less than hi, got lo={lo!r}, hi={hi!r}")
-    check_points(np.array([lo, hi]))
-    return float(lo), float(hi)
-
-
 def scan_step(data: Source) -> float:
     """Grid spacing used by :func:`minima`: 1/16 of the shortest period ``2 pi / (4 max|x|)``."""
     spec = _spec(data)
@@ -137,7 +128,7 @@ def minima(data: Source, lo: float, hi: float, *, max_iter: int = 100) -> np.nda
     Cost: the scan is ``(hi - lo) / scan_step`` points (at most ``MAX_POINTS``;
     a wider window raises ValueError), then a few evaluations per minimum.
     """
-    lo, hi = _check_window(lo, hi)
+    lo, hi = check_window(lo, hi, MAX_ABS_W)
     spec = _spec(data)
     if spec.max_omega == 0.0:
         return np.empty(0)

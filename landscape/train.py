@@ -30,7 +30,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
-from landscape.data import Dataset
+from .checks import check_int, check_real
+from .data import Dataset
 
 #: Optimizer names accepted by :func:`train`, each a stock ``torch.optim`` class.
 OPTIMIZERS: tuple[str, ...] = ("sgd", "adam", "adamw", "rmsprop", "adagrad")
@@ -147,27 +148,6 @@ class _Net(nn.Module):
         return torch.sin(x) ** 2
 
 
-def _check_real(
-    name: str, value: object, lo: float, hi: float, *, lo_open: bool = False, hi_open: bool = False
-) -> float:
-    interval = f"{'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise ValueError(f"{name} must be a real number in {interval}, got {value!r}")
-    v = float(value)
-    ok = math.isfinite(v) and (lo < v if lo_open else lo <= v) and (v < hi if hi_open else v <= hi)
-    if not ok:
-        raise ValueError(f"{name} must be finite and in {interval}, got {value!r}")
-    return v
-
-
-def _check_int(name: str, value: object, lo: int, hi: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise ValueError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
-    if not lo <= value <= hi:
-        raise ValueError(f"{name} must be in [{lo}, {hi}], got {value}")
-    return int(value)
-
-
 def _validate(
     data: object,
     w0: object,
@@ -185,12 +165,12 @@ def _validate(
         raise ValueError(f"data must be a landscape.data.Dataset, got {type(data).__name__}")
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {optimizer!r}")
-    w0 = _check_real("w0", w0, -MAX_ABS_W0, MAX_ABS_W0)
-    lr = _check_real("lr", lr, 0.0, MAX_LR, lo_open=True)
-    epochs = _check_int("epochs", epochs, 1, MAX_EPOCHS)
+    w0 = check_real("w0", w0, -MAX_ABS_W0, MAX_ABS_W0)
+    lr = check_real("lr", lr, 0.0, MAX_LR, lo_open=True)
+    epochs = check_int("epochs", epochs, 1, MAX_EPOCHS)
     if batch_size is not None:
-        batch_size = _check_int("batch_size", batch_size, 1, data.n)
-    momentum = _check_real("momentum", momentum, 0.0, 1.0, hi_open=True)
+        batch_size = check_int("batch_size", batch_size, 1, data.n)
+    momentum = check_real("momentum", momentum, 0.0, 1.0, hi_open=True)
     if momentum != 0.0 and optimizer not in _USES_MOMENTUM:
         raise ValueError(
             f"momentum applies to sgd and rmsprop only; use momentum=0 with optimizer={optimizer!r}"
@@ -208,16 +188,16 @@ def _validate(
     except (TypeError, ValueError):
         raise ValueError(f"betas must be a pair of reals in [0, 1), got {betas!r}") from None
     betas = (
-        _check_real("betas[0]", b1, 0.0, 1.0, hi_open=True),
-        _check_real("betas[1]", b2, 0.0, 1.0, hi_open=True),
+        check_real("betas[0]", b1, 0.0, 1.0, hi_open=True),
+        check_real("betas[1]", b2, 0.0, 1.0, hi_open=True),
     )
     if betas != _DEFAULT_BETAS and optimizer not in _USES_BETAS:
         raise ValueError(
             f"betas apply to adam and adamw only; leave betas at "
             f"{_DEFAULT_BETAS} with optimizer={optimizer!r}"
         )
-    weight_decay = _check_real("weight_decay", weight_decay, 0.0, MAX_WEIGHT_DECAY)
-    seed = _check_int("seed", seed, 0, MAX_SEED)
+    weight_decay = check_real("weight_decay", weight_decay, 0.0, MAX_WEIGHT_DECAY)
+    seed = check_int("seed", seed, 0, MAX_SEED)
     steps_per_epoch = 1 if batch_size is None else -(-data.n // batch_size)
     if epochs * steps_per_epoch > MAX_STEPS:
         raise ValueError(
