@@ -107,7 +107,8 @@ class Spectrum:
             Finite points with ``|w| <= MAX_ABS_W``, at most ``MAX_POINTS``.
         order : int
             p in 0..4: loss, gradient, curvature, and the third and fourth
-            derivatives (the quartic coefficient at a flat minimum is L/24).
+            derivatives (the quartic coefficient at a flat minimum is the
+            fourth derivative over 24).
         """
         w = check_points(w)
         if order not in (0, 1, 2, 3, 4):
@@ -115,7 +116,7 @@ class Spectrum:
         flat = w.ravel()
         if flat.size == 0:
             return np.zeros(w.shape)
-        if flat.size * max(self.omega.size, 1) <= _DIRECT_WORK:
+        if self._direct_is_cheaper(flat.size):
             out = self._direct(flat, order)
         elif self.periodic:
             out = self._nufft_periodic(flat, order)
@@ -123,18 +124,29 @@ class Spectrum:
             out = self._nufft_real(flat, order)
         return out.reshape(w.shape)
 
+    def _direct_is_cheaper(self, points: int) -> bool:
+        # A transform costs about (points + modes) log(modes); a direct sum
+        # points x frequencies. Sparse spectra of high degree (few samples with
+        # large x) and the few-point Newton refinements go direct.
+        modes = self.coef.size if self.periodic else self.omega.size
+        work = points * max(self.omega.size, 1)
+        return work <= max(_DIRECT_WORK, 8 * (points + modes))
+
     def _direct(self, w: np.ndarray, order: int) -> np.ndarray:
         shift = order * np.pi / 2
         if self.periodic:
-            m = np.flatnonzero(self.coef)
-            m = m[m > 0]
             theta, k = _centred_angle(2.0 * w)
-            weights = self.coef[m] * (2.0 * m) ** order * _parity_sign(m, k)
-            phases = np.multiply.outer(theta, m.astype(np.float64))
+            m = np.rint(self.omega / 2).astype(np.int64)
+            weights = self.amp * self.omega**order * _parity_sign(m, k)
+            freqs, points = m.astype(np.float64), theta
         else:
             weights = self.amp * self.omega**order
-            phases = np.multiply.outer(w, self.omega)
-        out = np.cos(phases + shift) @ weights
+            freqs, points = self.omega, w
+        out = np.empty(points.size)
+        rows = max(1, _DIRECT_WORK // max(freqs.size, 1))
+        for start in range(0, points.size, rows):
+            phases = np.multiply.outer(points[start : start + rows], freqs)
+            out[start : start + rows] = np.cos(phases + shift) @ weights
         return out + (self.c0 if order == 0 else 0.0)
 
     def _nufft_periodic(self, w: np.ndarray, order: int) -> np.ndarray:
