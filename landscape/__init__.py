@@ -2,21 +2,26 @@
 
 from .data import Dataset, parity_data, range_data, real_data, with_label_noise
 from .maps import BasinMap, Chaos, ConvergenceMap, basin_map, chaos, convergence_map
+from .remedies import REMEDIES, RemedyResult
 from .spectrum import Spectrum, spectrum
 from .surface import curvature_curve, global_minima, grad_curve, loss_curve, minima
 from .swarm import Swarm, swarm
 from .train import OPTIMIZERS, TrainSettings, Trajectory, train
+from .why import WhyNumbers, why_numbers
 
 __all__ = [
     "OPTIMIZERS",
+    "REMEDIES",
     "BasinMap",
     "Chaos",
     "ConvergenceMap",
     "Dataset",
+    "RemedyResult",
     "Spectrum",
     "Swarm",
     "TrainSettings",
     "Trajectory",
+    "WhyNumbers",
     "basin_map",
     "chaos",
     "convergence_map",
@@ -31,5 +36,6 @@ __all__ = [
     "spectrum",
     "swarm",
     "train",
+    "why_numbers",
     "with_label_noise",
 ]

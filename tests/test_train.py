@@ -25,18 +25,6 @@ HALF_PI = math.pi / 2
 EPS32 = 2.0**-24  # unit roundoff of float32
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    # Replays are compared within one process at one thread count, so any count
-    # will do; one is fastest: on a busy 2-core machine a second intra-op thread's
-    # spin-waits slow every step ~10x (measured 2.3 ms vs 0.25 ms at N = 1000).
-    # Tests that need two threads ask for them; the count is restored afterwards.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 # --- The question's script, restated -------------------------------------------------
 
 
