@@ -1,0 +1,335 @@
+"""The app's state (landscape.settings) and the app itself, driven by Streamlit's AppTest.
+
+Settings are checked against the spec table and against URLs written by hand;
+the app is opened with query parameters as a share link would open it, and the
+trajectory in its chart is compared with ``landscape.train.train`` run here for
+the same settings, and with the question's draw written out here.
+"""
+
+import base64
+import inspect
+import json
+import math
+from dataclasses import fields
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from streamlit.testing.v1 import AppTest
+
+from landscape.data import parity_data, range_data
+from landscape.export import TORCH_THREADS
+from landscape.settings import (
+    PARAMS,
+    PRESET_ADAM,
+    PRESET_QUESTION,
+    PRESETS,
+    SPECS,
+    TABS,
+    Settings,
+    SettingsError,
+    preset_base,
+    resolve,
+)
+from landscape.train import train
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+TIMEOUT = 180
+
+
+@pytest.fixture(autouse=True, scope="module")
+def app_threads():
+    # The app pins TORCH_THREADS (one thread rounds the question's gradient
+    # differently); the runs computed here to compare with must use it too.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(TORCH_THREADS)
+    yield
+    torch.set_num_threads(threads)
+
+
+# --- Settings -------------------------------------------------------------------------
+
+
+def test_spec_table_and_settings_agree():
+    assert [p.key for p in PARAMS] == [f.name for f in fields(Settings)]
+    defaults = Settings()
+    for p in PARAMS:
+        assert getattr(defaults, p.key) == p.default, p.key
+        if p.kind in ("int", "float"):
+            assert p.lo <= p.default <= p.hi, p.key
+        if p.kind == "choice":
+            assert p.default in p.choices, p.key
+
+
+def test_defaults_are_the_question():
+    s = Settings()
+    # The question's script: np.random.seed(0); np.random.randint(0, 1000, 1000).
+    np.random.seed(0)
+    x = np.random.randint(0, 1000, 1000)
+    data = s.dataset()
+    assert np.array_equal(data.x, x.astype(float))
+    assert np.array_equal(data.y, (x % 2).astype(float))
+    assert (s.w0, s.lr, s.opt, s.epochs, s.batch) == (1.5, 0.0004, "sgd", 100, 0)
+    assert s.lo < math.pi / 2 < s.hi
+    assert s.to_query() == {}
+
+
+def test_every_preset_is_valid_and_only_changes_its_keys():
+    for name, changes in PRESETS.items():
+        base = preset_base(name)
+        for p in PARAMS:
+            if p.key == "preset":
+                assert base.preset == name
+            elif p.key in changes:
+                assert getattr(base, p.key) == changes[p.key]
+            else:
+                assert getattr(base, p.key) == p.default, (name, p.key)
+        assert Settings.from_query({"preset": name}) == (base, [])
+        assert base.to_query() == ({} if name == PRESET_QUESTION else {"preset": name})
+
+
+def values_for(p):
+    if p.kind == "int":
+        return st.integers(int(p.lo), int(p.hi))
+    if p.kind == "float":
+        return st.floats(p.lo, p.hi, allow_nan=False)
+    if p.kind == "bool":
+        return st.booleans()
+    return st.sampled_from(p.choices)
+
+
+@st.composite
+def any_settings(draw):
+    preset = draw(st.sampled_from(SPECS["preset"].choices))
+    values = {p.key: draw(values_for(p)) for p in PARAMS if p.key != "preset"}
+    return resolve(preset, values)[0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(any_settings())
+def test_url_round_trip(s):
+    query = s.to_query()
+    assert Settings.from_query(query) == (s, [])
+    base = preset_base(s.preset)
+    for key in query:
+        assert key == "preset" or getattr(s, key) != getattr(base, key)
+    # What a browser sends back is text: repeat keys and percent-encoding survive.
+    assert Settings.from_query({k: [v] for k, v in query.items()})[0] == s
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.sampled_from([p.key for p in PARAMS]), st.text(max_size=12)))
+def test_any_url_text_gives_valid_settings(query):
+    s, notices = Settings.from_query(query)
+    assert isinstance(s, Settings)
+    assert len(notices) <= len(query) + 7  # one per key, one per cross-field rule
+    for notice in notices:
+        assert " must " in notice and "instead" in notice
+
+
+JUNK = {
+    "int": ["abc", "1.5", "-7000000", "1e999", "", "0x10"],
+    "float": ["abc", "nan", "inf", "-1e300", "1e300", ""],
+    "bool": ["maybe", "yes", "2", ""],
+    "choice": ["zzz", "SGD ", ""],
+}
+
+
+@pytest.mark.parametrize("param", PARAMS, ids=lambda p: p.key)
+def test_junk_value_falls_back_with_a_notice_naming_the_key(param):
+    for text in JUNK[param.kind]:
+        s, notices = Settings.from_query({param.key: text})
+        assert getattr(s, param.key) == param.default, (param.key, text)
+        assert len(notices) == 1 and notices[0].startswith(f"{param.key} must be"), notices
+
+
+def test_cross_field_rules_are_fixed_with_a_notice():
+    s, notices = Settings.from_query({"lo": "2", "hi": "1"})
+    assert (s.lo, s.hi) == (1.4, 1.75)
+    assert "lo must be less than hi" in notices[0]
+    s, notices = Settings.from_query({"opt": "adam", "momentum": "0.9", "nesterov": "true"})
+    assert (s.opt, s.momentum, s.nesterov) == ("adam", 0.0, False)
+    assert any("momentum" in n for n in notices) and any("nesterov" in n for n in notices)
+    s, notices = Settings.from_query({"batch": "1", "epochs": "20000"})
+    assert s.steps() <= 20_000 and "epochs x batches" in notices[0]
+    s, notices = Settings.from_query({"high": "1000000"})
+    assert (s.hi - s.lo) * 1_000_000 <= 1000 and "too wide" in notices[0]
+    assert s.lo < (1.4 + 1.75) / 2 < s.hi
+
+
+def test_bad_direct_construction_names_the_key():
+    with pytest.raises(ValueError, match="lr must be"):
+        Settings(lr=-1.0)
+    with pytest.raises(ValueError, match="opt must be"):
+        Settings(opt="lbfgs")
+    with pytest.raises(SettingsError, match="lo must be less than hi"):
+        Settings(lo=2.0, hi=1.0)
+
+
+def test_url_text_is_never_evaluated():
+    s, notices = Settings.from_query({"lr": "__import__('os').getcwd()", "n": "2**10"})
+    assert (s.lr, s.n) == (0.0004, 1000) and len(notices) == 2
+
+
+# --- the app ----------------------------------------------------------------------------
+
+
+def run_app(query=None):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def decode(values):
+    """A Plotly array as numpy: plain lists, or base64 {"dtype", "bdata"} blocks."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return np.asarray(values, dtype=np.float64)
+
+
+def charts(at):
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def trace(at, prefix):
+    """The first trace, over all charts, whose name starts with ``prefix``."""
+    for spec in charts(at):
+        for t in spec["data"]:
+            if str(t.get("name", "")).startswith(prefix):
+                return t
+    raise AssertionError(f"no trace named {prefix!r}")
+
+
+def widget_values(at):
+    values = {}
+    for kind in ("number_input", "selectbox", "checkbox"):
+        for w in at.get(kind):
+            if w.key in SPECS:
+                values[w.key] = w.value
+    return values
+
+
+def test_default_page_replays_the_question():
+    at = run_app()
+    path = decode(trace(at, "path of the run")["x"])
+    expected = train(parity_data(1000, 1000, 0), 1.5, lr=4e-4, epochs=100).w
+    assert np.array_equal(path, expected)
+    assert not at.warning
+    assert widget_values(at)["lr"] == 0.0004
+
+
+def test_share_link_sets_widgets_and_the_run():
+    query = {"n": "500", "seed": "3", "w0": "1.45", "lr": "0.0005", "opt": "adam", "epochs": "30"}
+    at = run_app(query)
+    values = widget_values(at)
+    assert (values["n"], values["seed"], values["w0"], values["lr"]) == (500, 3, 1.45, 0.0005)
+    assert (values["opt"], values["epochs"]) == ("adam", 30)
+    path = decode(trace(at, "path of the run")["x"])
+    run = train(parity_data(500, 1000, 3), 1.45, optimizer="adam", lr=0.0005, epochs=30)
+    assert np.array_equal(path, run.w)
+    links = [c.value for c in at.code if c.value.startswith("http")]
+    shared = dict(parse_qsl(urlsplit(links[0]).query))
+    assert shared == query
+
+
+def test_junk_url_gives_notices_and_the_defaults():
+    # "2.5" and "inf" for integers: Streamlit itself would truncate the one to 2
+    # and crash on the other (int(float("inf"))); the app must refuse both.
+    junk = {"lr": "fast", "opt": "lbfgs", "n": "-5", "nesterov": "maybe", "w0": "nan"}
+    at = run_app(junk | {"epochs": "2.5", "seed": "inf", "high": "1e400"})
+    text = " ".join(w.value for w in at.warning)
+    for key in (*junk, "epochs", "seed", "high"):
+        assert f"{key} must be" in text
+    values = widget_values(at)
+    assert (values["lr"], values["opt"], values["n"], values["w0"]) == (0.0004, "sgd", 1000, 1.5)
+    assert (values["epochs"], values["seed"], values["high"]) == (100, 0, 1000)
+    path = decode(trace(at, "path of the run")["x"])
+    assert np.array_equal(path, train(parity_data(1000, 1000, 0), 1.5).w)
+
+
+def test_a_broken_rule_in_the_url_is_reported():
+    at = run_app({"lo": "1.7", "hi": "1.5"})
+    assert any("lo must be less than hi" in w.value for w in at.warning)
+    layout = charts(at)[0]["layout"]
+    assert layout["xaxis"]["range"] == [1.4, 1.75]
+
+
+@pytest.mark.parametrize("preset", SPECS["preset"].choices)
+def test_every_preset_renders_with_its_values(preset):
+    at = run_app({"preset": preset})
+    values = widget_values(at)
+    base = preset_base(preset)
+    for key, value in values.items():
+        assert value == getattr(base, key), key
+    s = base
+    data = s.dataset()
+    assert data.n == s.samples()
+
+
+def test_choosing_a_preset_sets_every_control():
+    at = run_app()
+    at.selectbox(key="preset").set_value(PRESET_ADAM).run()
+    assert not at.exception
+    values = widget_values(at)
+    assert (values["opt"], values["lr"]) == ("adam", PRESETS[PRESET_ADAM]["lr"])
+    path = decode(trace(at, "path of the run")["x"])
+    assert np.array_equal(path, train(parity_data(), 1.5, optimizer="adam", lr=1e-3).w)
+
+
+def test_six_samples_preset_runs_on_zero_to_five():
+    at = run_app({"preset": "Six samples 0-5 (works)"})
+    s = preset_base("Six samples 0-5 (works)")
+    path = decode(trace(at, "path of the run")["x"])
+    assert np.array_equal(path, train(range_data(0, 6), s.w0, lr=s.lr, epochs=s.epochs).w)
+
+
+@pytest.mark.parametrize("tab", TABS)
+def test_every_tab_renders(tab):
+    at = run_app({"tab": tab})
+    assert at.tabs[0].label == TABS[0]
+    assert len(at.get("plotly_chart")) + len(at.get("download_button")) > 0
+
+
+def test_locked_view_hides_the_control_panel():
+    at = run_app({"locked": "1", "lr": "0.0005"})
+    assert not widget_values(at)
+    path = decode(trace(at, "path of the run")["x"])
+    assert np.array_equal(path, train(parity_data(), 1.5, lr=0.0005).w)
+
+
+def test_remedy_variants_name_real_remedies():
+    from landscape.remedies import REMEDIES
+    from landscape.settings import METHOD_NONE, REMEDY_VARIANTS
+
+    assert SPECS["method"].choices == (METHOD_NONE, *REMEDY_VARIANTS)
+    for name, kwargs in REMEDY_VARIANTS.values():
+        assert name in REMEDIES
+        assert set(kwargs) <= set(inspect.signature(REMEDIES[name]).parameters)
+    s, notices = Settings.from_query({"data": "random reals", "method": "complex surrogate"})
+    assert s.method == METHOD_NONE and "whole-number x" in notices[0]
+
+
+def test_remedy_preset_draws_the_remedy():
+    from landscape.remedies import REMEDIES
+
+    at = run_app({"preset": "Global search"})
+    path = decode(trace(at, "path of the run")["x"])
+    result = REMEDIES["global search"](parity_data(), 1.5)
+    assert np.array_equal(path, result.w)
+    assert any(result.claim in m.value for m in at.markdown)
+
+
+def test_hard_settings_give_messages_not_exceptions():
+    at = run_app({"lr": "50", "epochs": "20"})  # diverges past |w| = 1000
+    assert "path of the run" in trace(at, "path of the run")["name"]
+    at = run_app(
+        {"data": "consecutive integers", "start": "0", "stop": "1", "method": "curriculum"}
+    )
+    assert at.error and "x != 0" in at.error[0].value

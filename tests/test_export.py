@@ -1,0 +1,185 @@
+"""Exports: the generated PyTorch script, run as is, prints the app's weights; tables read back.
+
+The script runs in a fresh interpreter (as a user would run it) and its lines
+are compared with ``==`` against ``repr`` of the weights: of a plain PyTorch
+loop written here for the question's setup, and of ``landscape.train.train``
+(what the app draws) for other settings.
+"""
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from reference import direct_loss
+
+from landscape.data import Dataset, parity_data
+from landscape.export import (
+    MAX_LITERAL_SAMPLES,
+    TORCH_THREADS,
+    figure_html,
+    landscape_csv,
+    pytorch_script,
+    settings_json,
+    trajectory_csv,
+)
+from landscape.plots import landscape_figure
+from landscape.settings import DATA_RANGE, DATA_REAL, Settings
+from landscape.surface import scan_step
+from landscape.train import train
+
+
+@pytest.fixture(autouse=True, scope="module")
+def app_threads():
+    # The app and its scripts pin TORCH_THREADS; compare at the same count.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(TORCH_THREADS)
+    yield
+    torch.set_num_threads(threads)
+
+
+def run_scripts(scripts):
+    """Each script's stdout lines: the first run as a file by its own interpreter,
+    the others executed unchanged, one after another, by a second interpreter (one
+    torch import instead of one each)."""
+    # Idle OpenMP threads sleep: with two interpreters on 2 cores, spinning ones
+    # slow every step ~10x. It changes no result.
+    env = os.environ | {"OMP_WAIT_POLICY": "PASSIVE"}
+    driver = (
+        "import contextlib, io, json, sys\n"
+        "out = []\n"
+        "for code in json.load(sys.stdin):\n"
+        "    buf = io.StringIO()\n"
+        "    with contextlib.redirect_stdout(buf):\n"
+        "        exec(compile(code, 'script.py', 'exec'), {'__name__': '__main__'})\n"
+        "    out.append(buf.getvalue())\n"
+        "print(json.dumps(out))\n"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "landscape_run.py"
+        path.write_text(scripts[0])
+        first = subprocess.Popen(
+            [sys.executable, str(path)], stdout=subprocess.PIPE, text=True, env=env
+        )
+        rest = subprocess.run(
+            [sys.executable, "-c", driver],
+            input=json.dumps(scripts[1:]),
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+            check=True,
+        )
+        out = first.communicate(timeout=300)[0]
+    assert first.returncode == 0
+    return [out.split()] + [text.split() for text in json.loads(rest.stdout)]
+
+
+def plain_loop(seed=0, size=1000, w0=1.5, lr=4e-4, epochs=100):
+    """The question's training loop, restated: full batch, SGD, MSE, float32."""
+    np.random.seed(seed)
+    x = np.random.randint(0, size, size)
+    tx = torch.tensor(x.astype(float), dtype=torch.float32).reshape(-1, 1)
+    ty = torch.tensor((x % 2).astype(float), dtype=torch.float32).reshape(-1, 1)
+    fc = torch.nn.Linear(1, 1, bias=False)
+    with torch.no_grad():
+        fc.weight.fill_(w0)
+    opt = torch.optim.SGD(fc.parameters(), lr=lr)
+    weights = [fc.weight.item()]
+    for _ in range(epochs):
+        opt.zero_grad()
+        loss = torch.nn.MSELoss()(torch.sin(fc(tx)) ** 2, ty)
+        loss.backward()
+        opt.step()
+        weights.append(fc.weight.item())
+    return [repr(w) for w in weights]
+
+
+CASES = [
+    Settings(opt="adamw", lr=0.01, batch=64, epochs=3, tseed=5),
+    Settings(data=DATA_REAL, n=300, high=50, seed=2, noise=0.1, momentum=0.9, nesterov=True),
+    Settings(data=DATA_RANGE, start=-3, stop=40, opt="rmsprop", momentum=0.5, lr=1e-3),
+]
+CUSTOM = Dataset(np.array([0.5, 2.0, 3.25, 7.0]), np.array([0.0, 1.0, 0.3, 1.0]), name="custom")
+
+
+def test_scripts_print_the_weights_the_app_shows():
+    scripts = [pytorch_script(Settings())]
+    scripts += [pytorch_script(s) for s in CASES]
+    scripts.append(pytorch_script(Settings(lr=0.05, epochs=40), data=CUSTOM))
+    outs = run_scripts(scripts)
+    assert outs[0] == plain_loop()
+    for s, out in zip(CASES, outs[1:], strict=False):
+        run = train(s.dataset(), s.w0, **s.train_kwargs())
+        assert out == [repr(float(w)) for w in run.w], s
+    run = train(CUSTOM, 1.5, lr=0.05, epochs=40)
+    assert outs[-1] == [repr(float(w)) for w in run.w]
+
+
+def test_script_is_plain_pytorch():
+    code = pytorch_script(Settings(opt="sgd", momentum=0.9, nesterov=True))
+    assert "torch.optim.SGD(net.parameters(), lr=0.0004, momentum=0.9, nesterov=True)" in code
+    assert "landscape" not in code.split('"""')[-1]  # no import of this project
+    compile(code, "script.py", "exec")
+
+
+def test_too_much_literal_data_is_refused():
+    big = Dataset(np.zeros(MAX_LITERAL_SAMPLES + 1), np.zeros(MAX_LITERAL_SAMPLES + 1))
+    with pytest.raises(ValueError, match="samples"):
+        pytorch_script(Settings(), data=big)
+
+
+def read_csv(text):
+    rows = [line for line in text.splitlines() if not line.startswith("#")]
+    return list(csv.DictReader(io.StringIO("\n".join(rows))))
+
+
+def test_landscape_csv_is_the_exact_loss_on_a_fine_grid():
+    data = parity_data(200, 300, 1)
+    rows = read_csv(landscape_csv(data, 1.5, 1.6))
+    w = np.array([float(r["w"]) for r in rows])
+    loss = np.array([float(r["loss"]) for r in rows])
+    assert w[0] == 1.5 and w[-1] == 1.6 and np.diff(w).max() <= scan_step(data) * (1 + 1e-9)
+    pick = np.linspace(0, w.size - 1, 30).astype(int)
+    ref = direct_loss(data.x, data.y, w[pick]).astype(np.float64)
+    np.testing.assert_allclose(loss[pick], ref, atol=1e-11)
+
+
+def test_trajectory_csv_holds_the_run_exactly():
+    data = parity_data(100, 100, 0)
+    run = train(data, 1.5, epochs=12)
+    rows = read_csv(trajectory_csv(data, run))
+    assert [int(r["step"]) for r in rows] == list(range(13))
+    assert [float(r["w"]) for r in rows] == list(run.w)
+    assert [float(r["loss"]) for r in rows] == list(run.loss)
+    exact = direct_loss(data.x, data.y, run.w).astype(np.float64)
+    np.testing.assert_allclose([float(r["exact_loss"]) for r in rows], exact, atol=1e-11)
+
+
+def test_trajectory_csv_leaves_missing_columns_empty():
+    class Run:
+        w = np.array([1.5, 1.51])
+
+    rows = read_csv(trajectory_csv(parity_data(10, 10, 0), Run()))
+    assert rows[0]["loss"] == "" and rows[1]["grad"] == ""
+
+
+def test_settings_json_reproduces_the_settings():
+    s = Settings(opt="adam", lr=0.003, w0=1.45, tab="Basins")
+    payload = json.loads(settings_json(s))
+    assert payload["settings"] == asdict(s)
+    assert Settings.from_query(payload["query"]) == (s, [])
+
+
+def test_figure_html_is_standalone():
+    html = figure_html(landscape_figure(parity_data(50, 50, 0), 1.5, 1.6))
+    assert html.lstrip().lower().startswith("<!doctype html>") and len(html) > 1_000_000
+    assert '<script src="http' not in html and "Plotly.newPlot" in html

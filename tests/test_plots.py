@@ -1,0 +1,317 @@
+"""Figure builders: what they draw is checked against direct sums written in the tests.
+
+A figure is data: every curve is compared with the long-double reference of
+``reference.py`` or with numbers computed here, and the animation's frames with
+the run they animate. Runs are stand-ins (any object with ``w``), so nothing
+here needs torch's optimizers.
+"""
+
+from types import SimpleNamespace
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from reference import direct_loss
+
+from landscape.data import Dataset, parity_data, range_data, with_label_noise
+from landscape.plots import (
+    COLUMNS,
+    LOG_FLOOR,
+    basin_map_figure,
+    chaos_figure,
+    convergence_map_figure,
+    dense_grid,
+    envelope,
+    history_figure,
+    landscape_figure,
+    landscape_line,
+    progress_figure,
+    quartic_figure,
+    remedies_figure,
+    sample_grads_figure,
+    sample_terms_figure,
+    targets,
+)
+from landscape.surface import scan_step
+
+QUESTION = parity_data(1000, 1000, 0)
+HALF_PI = np.pi / 2
+
+
+def values(arr):
+    return np.asarray(arr, dtype=np.float64)
+
+
+# --- envelope ---------------------------------------------------------------------------
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.integers(1, 3000),
+    st.integers(1, 60),
+    st.integers(0, 2**31),
+)
+def test_envelope_keeps_each_columns_extremes_in_order(size, columns, seed):
+    rng = np.random.default_rng(seed)
+    w = np.sort(rng.uniform(0.0, 1.0, size))
+    y = rng.normal(size=size).round(1)  # ties on purpose
+    ew, ey = envelope(w, y, 0.0, 1.0, columns)
+    # A subsequence of the input, in order.
+    index = np.searchsorted(w, ew)
+    assert np.all(np.diff(index) > 0) and np.array_equal(w[index], ew)
+    assert np.array_equal(y[index], ey)
+    assert ew.size <= max(2 * columns, size)
+    if size > 2 * columns:
+        for c in range(columns):
+            inside = (
+                (w >= c / columns) & (w < (c + 1) / columns)
+                if c < columns - 1
+                else w >= c / columns
+            )
+            if inside.any():
+                kept = ey[(ew >= w[inside][0]) & (ew <= w[inside][-1])]
+                assert kept.min() == y[inside].min() and kept.max() == y[inside].max()
+
+
+def test_envelope_rejects_bad_input():
+    with pytest.raises(ValueError, match="equal length"):
+        envelope(np.arange(3.0), np.arange(4.0), 0, 1)
+    with pytest.raises(ValueError, match="lo < hi"):
+        envelope(np.arange(3.0), np.arange(3.0), 1, 1)
+    with pytest.raises(ValueError, match="columns"):
+        envelope(np.arange(3.0), np.arange(3.0), 0, 1, 0)
+
+
+# --- the landscape line -------------------------------------------------------------
+
+
+def test_dense_grid_resolves_every_basin():
+    grid = dense_grid(QUESTION, 1.4, 1.75)
+    assert grid[0] == 1.4 and grid[-1] == 1.75
+    assert np.diff(grid).max() <= scan_step(QUESTION) * (1 + 1e-9)
+    with pytest.raises(ValueError, match="narrow"):
+        dense_grid(parity_data(10, 1_000_000, 0), 0.0, 500.0)
+
+
+def test_landscape_line_lies_on_the_exact_loss_and_touches_zero():
+    w, loss = landscape_line(QUESTION, 1.4, 1.75, extra=[HALF_PI])
+    assert w.size <= 2 * COLUMNS
+    pick = np.linspace(0, w.size - 1, 40).astype(int)
+    ref = direct_loss(QUESTION.x, QUESTION.y, w[pick]).astype(np.float64)
+    np.testing.assert_allclose(loss[pick], ref, atol=1e-11)
+    assert HALF_PI in w and abs(loss[w == HALF_PI][0]) < 1e-11
+
+
+def test_every_local_minimum_survives_the_envelope():
+    # Brute force, independent of the code: every local minimum of a fine grid
+    # must be drawn, within a pixel column, as deep as it is (to the grids'
+    # discretisation, ~L'' h^2 / 2 < 1e-6 here).
+    lo, hi, columns = 1.50, 1.53, 100
+    fine = np.linspace(lo, hi, 6001)
+    ref = direct_loss(QUESTION.x, QUESTION.y, fine).astype(np.float64)
+    w, loss = landscape_line(QUESTION, lo, hi, columns=columns)
+    pixel = (hi - lo) / columns
+    dips = np.flatnonzero((ref[1:-1] < ref[:-2]) & (ref[1:-1] < ref[2:])) + 1
+    assert dips.size >= 5
+    for i in dips:
+        near = np.abs(w - fine[i]) <= pixel
+        assert loss[near].min() <= ref[i] + 1e-6
+
+
+def test_float32_line_is_the_float32_forward_pass():
+    data = range_data(0, 50)
+    w, loss = landscape_line(data, 1.0, 2.0, precision="float32", columns=50)
+    x = data.x.astype(np.float32)
+    y = data.y.astype(np.float32)
+    ref = [np.mean((np.sin(np.float32(v) * x) ** 2 - y) ** 2, dtype=np.float64) for v in w]
+    np.testing.assert_allclose(loss, ref, rtol=1e-5, atol=1e-6)
+
+
+def test_targets_are_global_only_at_zero_loss():
+    found, is_global = targets(QUESTION, 1.4, 1.75)
+    assert is_global and found.size == 1 and abs(found[0] - HALF_PI) < 1e-7
+    noisy = with_label_noise(QUESTION, 0.1, 0)
+    found, is_global = targets(noisy, 1.4, 1.75)
+    assert not is_global and found.size == 1
+    found, is_global = targets(QUESTION, 1.4, 1.5)
+    assert not is_global  # pi/2 is outside: only the lowest in the window
+
+
+# --- the animated landscape ----------------------------------------------------------------
+
+
+def fake_run(steps=40, w0=1.5):
+    rng = np.random.default_rng(1)
+    return SimpleNamespace(w=w0 + np.cumsum(np.r_[0.0, rng.normal(0, 2e-3, steps)]))
+
+
+def test_landscape_figure_without_a_run():
+    fig = landscape_figure(QUESTION, 1.4, 1.75)
+    assert isinstance(fig, go.Figure) and not fig.frames
+    assert list(fig.layout.xaxis.range) == [1.4, 1.75]
+    star = next(t for t in fig.data if t.name.startswith("global minimum"))
+    assert abs(star.x[0] - HALF_PI) < 1e-7 and abs(star.y[0]) < 1e-11
+    assert fig.data[0].hoverinfo == "skip" and len(fig.data[0].x) <= 2 * COLUMNS
+
+
+def test_run_is_animated_by_frames_of_svg_scatter_traces():
+    run = fake_run(steps=300)
+    fig = landscape_figure(QUESTION, 1.4, 1.75, run)
+    names = [t.name for t in fig.data]
+    path = fig.data[names.index("path of the run (300 steps)")]
+    np.testing.assert_array_equal(values(path.x), run.w)
+    ref = direct_loss(QUESTION.x, QUESTION.y, run.w).astype(np.float64)
+    np.testing.assert_allclose(values(path.y), ref, atol=1e-11)
+    assert 100 <= len(fig.frames) <= 200
+    moving = list(fig.frames[0].traces)
+    assert moving == [len(fig.data) - 2, len(fig.data) - 1]
+    for frame in fig.frames:
+        k = int(frame.name)
+        assert all(t.type == "scatter" for t in frame.data)
+        marker = frame.data[1]
+        assert list(marker.x) == [run.w[k]]
+        assert list(frame.data[0].x) == list(run.w[max(0, k - 8) : k + 1])
+    assert int(fig.frames[-1].name) == 300
+    assert fig.layout.uirevision and fig.layout.yaxis.range is not None
+    slider = fig.layout.sliders[0]
+    assert [s.args[0][0] for s in slider.steps] == [f.name for f in fig.frames]
+    labels = [b.label for b in fig.layout.updatemenus[0].buttons]
+    assert any("Play" in label for label in labels) and any("Pause" in label for label in labels)
+
+
+def test_log_axis_floors_the_loss():
+    fig = landscape_figure(QUESTION, 1.5, 1.6, fake_run(), log_y=True)
+    assert fig.layout.yaxis.type == "log"
+    assert min(values(fig.data[0].y)) >= LOG_FLOOR
+
+
+def test_float32_overlay_is_a_separate_trace():
+    fig = landscape_figure(range_data(0, 50), 1.0, 2.0, float32=True)
+    assert any("float32" in t.name for t in fig.data)
+
+
+def test_history_figure_shows_the_run_and_the_target():
+    run = fake_run()
+    run.loss = np.linspace(0.4, 0.3, run.w.size)
+    fig = history_figure(QUESTION, run, lo=1.4, hi=1.75)
+    np.testing.assert_array_equal(values(fig.data[0].y), run.w)
+    assert any(abs(shape.y0 - HALF_PI) < 1e-7 for shape in fig.layout.shapes)
+    loss = next(t for t in fig.data if t.name == "training loss")
+    np.testing.assert_array_equal(values(loss.y), run.loss)
+
+
+# --- the why-figures -------------------------------------------------------------------------
+
+
+def test_sample_terms_are_single_sample_losses():
+    fig = sample_terms_figure(QUESTION, [3.0, 999.0], 1.45, 1.55)
+    for t, x in zip(fig.data, (3.0, 999.0), strict=True):
+        ref = direct_loss(np.array([x]), np.array([x % 2]), values(t.x)).astype(np.float64)
+        np.testing.assert_allclose(values(t.y), ref, atol=1e-11)
+        assert f"{np.pi / x:.3g}" in t.name
+    with pytest.raises(ValueError, match="xs"):
+        sample_terms_figure(QUESTION, [0.5], 1.45, 1.55)
+
+
+def test_sample_grads_and_their_bound():
+    x = np.array([1.0, 10.0, 100.0])
+    grads = np.array([0.1, -0.2, 0.3])
+    fig = sample_grads_figure(x, grads, 1.5)
+    np.testing.assert_array_equal(values(fig.data[0].y), grads)
+    bound = values(fig.data[1].y)
+    assert np.nanmax(bound) == 2 * 100.0 / 3
+
+
+def test_quartic_figure_draws_the_model_it_names():
+    data = Dataset(np.arange(0.0, 6.0), np.arange(6) % 2)
+    c4 = float(np.mean(np.arange(6.0) ** 4))  # L ~ mean(x^4) d^4 at pi/2 on parity data
+    fig = quartic_figure(data, HALF_PI, c4, 0.01)
+    d = values(fig.data[1].x)
+    np.testing.assert_allclose(values(fig.data[1].y), c4 * d**4, atol=1e-15)
+    exact = direct_loss(data.x, data.y, HALF_PI + d).astype(np.float64)
+    np.testing.assert_allclose(values(fig.data[0].y), exact, atol=1e-12)
+    # The model is the exact loss's leading term: they agree near the minimum.
+    near = np.abs(d) < 1e-3
+    np.testing.assert_allclose(
+        values(fig.data[0].y)[near], c4 * d[near] ** 4, rtol=1e-3, atol=1e-16
+    )
+    with pytest.raises(ValueError, match="half_width"):
+        quartic_figure(data, HALF_PI, c4, -1.0)
+
+
+# --- maps -------------------------------------------------------------------------------------
+
+
+def test_chaos_figure_plots_both_runs_and_their_distance():
+    w = np.stack([np.linspace(1.5, 1.6, 11), np.linspace(1.5, 1.7, 11)], axis=1)
+    chaos = SimpleNamespace(w=w, distance=np.abs(w[:, 1] - w[:, 0]), eps=1e-7, threshold=1e-3)
+    fig = chaos_figure(chaos)
+    np.testing.assert_array_equal(values(fig.data[0].y), w[:, 0])
+    np.testing.assert_array_equal(values(fig.data[1].y), w[:, 1])
+    drawn = values(fig.data[2].y)
+    assert np.isnan(drawn[0]) and np.allclose(drawn[1:], np.linspace(0.0, 0.1, 11)[1:])
+
+
+def test_basin_map_colours_reached_starts_and_carries_w0():
+    basins = SimpleNamespace(
+        w0=np.array([1.0, 1.1, 1.2, 1.3]),
+        w=np.array([1.05, HALF_PI, HALF_PI, 1.31]),
+        reached=np.array([-1, 0, 0, -1]),
+        minimizers=np.array([HALF_PI]),
+    )
+    fig = basin_map_figure(basins, current=1.1)
+    stuck, hit = fig.data[0], fig.data[1]
+    np.testing.assert_array_equal(values(stuck.customdata), [1.0, 1.3])
+    np.testing.assert_array_equal(values(hit.x), [1.1, 1.2])
+    assert "2" in hit.name and "2 of 4" in stuck.name
+
+
+def test_convergence_map_cells_carry_w0_and_lr():
+    conv = SimpleNamespace(
+        w0=np.array([1.4, 1.5, 1.6]),
+        lr=np.array([1e-4, 1e-3]),
+        first_step=np.array([[-1, 3, 5], [0, -1, 2]]),
+        diverged_at=np.array([[-1, -1, -1], [-1, 4, -1]]),
+        steps=10,
+    )
+    fig = convergence_map_figure(conv, current=(1.5, 1e-3))
+    status, reached, cells = fig.data[0], fig.data[1], fig.data[2]
+    z = np.array(status.z, dtype=float)
+    assert z[0, 0] == 0 and z[1, 1] == 1 and np.isnan(z[0, 1])
+    assert np.array(reached.z, dtype=float)[0, 2] == 5
+    cd = np.asarray(cells.customdata, dtype=float)
+    assert {tuple(np.round(row, 12)) for row in cd} == {
+        (w, lr) for lr in (1e-4, 1e-3) for w in (1.4, 1.5, 1.6)
+    }
+
+
+def test_history_marks_stages():
+    run = fake_run(steps=30)
+    fig = history_figure(QUESTION, run, stages=[(0, "first"), (10, "|x| < 12 (5 samples)")])
+    assert [shape.x0 for shape in fig.layout.shapes if shape.type == "line" and shape.x0 == 10]
+    assert [a.text for a in fig.layout.annotations] == ["|x| < 12"]
+
+
+def test_remedies_figure_draws_each_path_at_its_exact_loss():
+    runs = [fake_run(steps=20, w0=1.5), fake_run(steps=900, w0=1.6)]
+    fig = remedies_figure(QUESTION, 1.4, 1.75, runs, ["one", "two"])
+    one = next(t for t in fig.data if t.name == "one")
+    np.testing.assert_array_equal(values(one.x), runs[0].w)
+    ref = direct_loss(QUESTION.x, QUESTION.y, runs[0].w).astype(np.float64)
+    np.testing.assert_allclose(values(one.y), ref, atol=1e-11)
+    two = next(t for t in fig.data if t.name == "two")
+    assert len(two.x) <= 400 and two.x[0] == runs[1].w[0] and two.x[-1] == runs[1].w[-1]
+    ends = [t for t in fig.data if t.marker.symbol == "diamond"]
+    assert [t.x[0] for t in ends] == [runs[0].w[-1], runs[1].w[-1]]
+    with pytest.raises(ValueError, match="names"):
+        remedies_figure(QUESTION, 1.4, 1.75, runs, ["one"])
+
+
+def test_progress_figure_is_the_distance_to_each_target():
+    runs = [SimpleNamespace(w=np.array([1.5, 1.55, HALF_PI]))]
+    fig = progress_figure(runs, ["r"], [HALF_PI])
+    drawn = values(fig.data[0].y)
+    np.testing.assert_allclose(drawn[:2], [HALF_PI - 1.5, HALF_PI - 1.55])
+    assert np.isnan(drawn[2])  # zero has no logarithm
