@@ -32,6 +32,7 @@ import streamlit as st
 import torch
 
 from landscape import export, plots
+from landscape.csvdata import MAX_BYTES, MAX_ROWS, parse_csv
 from landscape.data import Dataset
 from landscape.maps import BasinMap, Chaos, ConvergenceMap, basin_map, chaos, convergence_map
 from landscape.remedies import REMEDIES, RemedyResult
@@ -237,7 +238,53 @@ def get_why(data_key: DataKey, w: float, lr: float) -> WhyNumbers:
 
 
 def data_key(s: Settings) -> DataKey:
-    return tuple(getattr(s, k) for k in DATA_KEYS)
+    """The dataset in use: an uploaded CSV while one is active, else the settings' draw."""
+    key = st.session_state.get("_upload_key")
+    if key is None:
+        return tuple(getattr(s, k) for k in DATA_KEYS)
+    if key[1] not in given_datasets():
+        # Other sessions' uploads pushed it out of the shared store: put it back.
+        key = dataset_key(st.session_state["_upload_data"])
+    return key
+
+
+def uploaded_data() -> Dataset | None:
+    """The active uploaded dataset, if any (share links cannot carry it)."""
+    key = st.session_state.get("_upload_key")
+    return get_data(key) if key else None
+
+
+def upload_box() -> None:
+    """CSV upload: a valid file becomes the dataset; a broken one changes nothing.
+
+    Parsing happens in memory (landscape.csvdata: no pickle, no eval, no file
+    written); the error names what is wrong and where, and the dataset in use
+    before stays in use.
+    """
+    file = st.file_uploader(
+        "Or upload x,y samples (CSV)",
+        type=["csv", "txt", "tsv"],
+        key="upload",
+        help=f"Two numeric columns, x then y, header optional; at most {MAX_ROWS:,} rows and "
+        f"{MAX_BYTES // 2**20} MB. Share links do not carry uploaded data.",
+    )
+    if file is None:
+        for key in ("_upload_key", "_upload_data", "_upload_id", "_upload_error"):
+            st.session_state.pop(key, None)
+        return
+    if st.session_state.get("_upload_id") != file.file_id:
+        st.session_state["_upload_id"] = file.file_id
+        try:
+            data = parse_csv(file.getvalue(), file.name)
+            st.session_state["_upload_key"] = dataset_key(data)
+            st.session_state["_upload_data"] = data
+            st.session_state.pop("_upload_error", None)
+        except ValueError as exc:
+            st.session_state["_upload_error"] = f"{file.name}: {exc}"
+    if error := st.session_state.get("_upload_error"):
+        st.error(f"Upload refused, the previous data stay in use. {error}", icon="🚫")
+    if data := uploaded_data():
+        st.caption(f"In use: **{data.name}**, {data.n:,} samples (replaces the draw above).")
 
 
 def train_key(s: Settings) -> TrainKey:
@@ -345,6 +392,7 @@ def control_panel() -> tuple[Settings, list[str]]:
         else:
             show("n", "high", "seed")
         show("noise")
+        upload_box()
         st.subheader("Model and training")
         st.caption("Model: x → sin²(w·x), mean squared error (fixed, as in the question).")
         show("method", "w0")
@@ -734,7 +782,12 @@ def export_tab(s: Settings) -> None:
             "text/html",
         ),
         ("Settings (JSON)", lambda: export.settings_json(s), "settings.json", "application/json"),
-        ("PyTorch script", lambda: export.pytorch_script(s), "landscape_run.py", "text/x-python"),
+        (
+            "PyTorch script",
+            lambda: export.pytorch_script(s, uploaded_data()),
+            "landscape_run.py",
+            "text/x-python",
+        ),
     ]
     for i, (label, make, name, mime) in enumerate(downloads):
         with cols[i % 3]:
@@ -749,7 +802,7 @@ def export_tab(s: Settings) -> None:
         f"The script trains the question's model with torch.optim exactly as this page does and "
         f"prints {plain.w.size} weights, {which}: w before the first step, then after each step."
     )
-    st.code(export.pytorch_script(s), language="python")
+    st.code(export.pytorch_script(s, uploaded_data()), language="python")
     with st.expander("Every URL key, for links written by hand"):
         rows = [
             {

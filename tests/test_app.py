@@ -333,3 +333,23 @@ def test_hard_settings_give_messages_not_exceptions():
         {"data": "consecutive integers", "start": "0", "stop": "1", "method": "curriculum"}
     )
     assert at.error and "x != 0" in at.error[0].value
+
+
+def test_uploaded_csv_becomes_the_data_and_a_broken_one_changes_nothing():
+    at = run_app()
+    rows = "\n".join(f"{x},{x % 2}" for x in range(0, 12))
+    at.file_uploader(key="upload").set_value(("mine.csv", f"x,y\n{rows}".encode(), "text/csv"))
+    at.run()
+    assert not at.exception
+    path = decode(trace(at, "path of the run")["x"])
+    expected = train(range_data(0, 12), 1.5, lr=4e-4, epochs=100).w
+    assert np.array_equal(path, expected)
+    at.file_uploader(key="upload").set_value(("bad.csv", b"x,y\n1,0\n2,abc\n", "text/csv"))
+    at.run()
+    assert not at.exception
+    assert any("row 3, column y" in e.value for e in at.error)
+    assert np.array_equal(decode(trace(at, "path of the run")["x"]), expected)
+    at.file_uploader(key="upload").set_value(None)
+    at.run()
+    question = train(parity_data(1000, 1000, 0), 1.5, lr=4e-4, epochs=100).w
+    assert np.array_equal(decode(trace(at, "path of the run")["x"]), question)
