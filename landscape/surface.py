@@ -198,12 +198,18 @@ def _refine(
         a[idx] = np.where(f < 0, xi, a[idx])
         b[idx] = np.where(f > 0, xi, b[idx])
         with np.errstate(divide="ignore", invalid="ignore"):
-            newton = xi - f / df
+            step = f / df
+        newton = xi - step
         inside = (df > 0) & (newton > a[idx]) & (newton < b[idx])
+        # Converged: a Newton step below rounding (it may land on the bracket's
+        # end, which is xi itself), a root hit exactly, or a collapsed bracket.
+        done = (
+            ((df > 0) & (np.abs(step) <= tiny * np.abs(xi)))
+            | (f == 0)
+            | (b[idx] - a[idx] <= tiny * np.abs(xi))
+        )
         nxt = np.where(inside, newton, 0.5 * (a[idx] + b[idx]))
-        nxt = np.where(f == 0, xi, nxt)
-        done = (np.abs(nxt - xi) <= tiny * np.abs(xi)) | (b[idx] - a[idx] <= tiny * np.abs(xi))
-        x[idx] = nxt
+        x[idx] = np.where(done, xi, nxt)
         active[idx[done]] = False
     return x
 
