@@ -137,7 +137,7 @@ def get_remedy(data_key: DataKey, method: str, w0: float) -> RemedyResult:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def get_targets(data_key: DataKey, lo: float, hi: float) -> tuple[np.ndarray, bool]:
-    return plots.targets(get_spectrum(data_key), lo, hi)
+    return plots.targets(get_spectrum(data_key), lo, hi, get_minima(data_key, lo, hi))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -846,7 +846,8 @@ def main() -> None:
     )
     if st.session_state.setdefault("_first", settings) != settings:
         url_notices = []  # they were about the link as opened; the user has moved on
-    for notice in url_notices + rule_notices:
+    # A rule broken by the URL is reported by both the URL check and the panel.
+    for notice in dict.fromkeys(url_notices + rule_notices):
         st.warning(notice, icon="⚠️")
     tabs = st.tabs(list(TABS), key="tab", bind="query-params")
     renderers = {

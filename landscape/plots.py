@@ -175,15 +175,18 @@ def exact_loss(data: Dataset | Spectrum, w: np.ndarray) -> np.ndarray:
     return out
 
 
-def targets(data: Dataset | Spectrum, lo: float, hi: float) -> tuple[np.ndarray, bool]:
+def targets(
+    data: Dataset | Spectrum, lo: float, hi: float, minima: np.ndarray | None = None
+) -> tuple[np.ndarray, bool]:
     """The lowest minima of L in [lo, hi], and whether they are certainly global.
 
     They are global when their loss is below :data:`ZERO_LOSS` (no loss is
     negative); otherwise they are only the lowest in the window. Cost: one
-    :func:`~landscape.surface.global_minima` call.
+    :func:`~landscape.surface.global_minima` call, or a few evaluations when
+    ``minima`` (all local minima in the window) is given.
     """
     spec = _spec(data)
-    found = global_minima(spec, lo, hi)
+    found = global_minima(spec, lo, hi, found=minima)
     is_global = bool(found.size) and bool(np.all(spec.evaluate(found, 0) < ZERO_LOSS))
     return found, is_global
 

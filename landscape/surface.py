@@ -214,13 +214,17 @@ def _refine(
     return x
 
 
-def global_minima(data: Source, lo: float, hi: float, *, atol: float = 1e-10) -> np.ndarray:
+def global_minima(
+    data: Source, lo: float, hi: float, *, atol: float = 1e-10, found: np.ndarray | None = None
+) -> np.ndarray:
     """The local minima in [lo, hi] whose loss is within ``atol`` of the lowest one.
 
     On parity data these are the exact solutions ``pi/2 + k pi`` in the window.
+    ``found``, the result of ``minima(data, lo, hi)`` if the caller has it,
+    saves computing it again.
     """
     spec = _spec(data)
-    found = minima(spec, lo, hi)
+    found = minima(spec, lo, hi) if found is None else np.asarray(found, dtype=np.float64)
     if found.size == 0:
         return found
     values = spec.evaluate(found, 0)
