@@ -11,10 +11,23 @@ after this one.
 import pytest
 import torch
 
+from landscape.export import TORCH_THREADS
+
 
 @pytest.fixture(autouse=True, scope="module")
 def one_torch_thread():
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def app_threads():
+    """The app's thread count (landscape.export.TORCH_THREADS), for modules that
+    compare with the app or its scripts: one thread rounds the question's
+    gradient differently from two. Use with ``pytestmark``."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(TORCH_THREADS)
     yield
     torch.set_num_threads(threads)

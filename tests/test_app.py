@@ -16,13 +16,11 @@ from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from landscape.data import parity_data, range_data
-from landscape.export import TORCH_THREADS
 from landscape.settings import (
     PARAMS,
     PRESET_ADAM,
@@ -41,14 +39,7 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 180
 
 
-@pytest.fixture(autouse=True, scope="module")
-def app_threads():
-    # The app pins TORCH_THREADS (one thread rounds the question's gradient
-    # differently); the runs computed here to compare with must use it too.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(TORCH_THREADS)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("app_threads")
 
 
 # --- Settings -------------------------------------------------------------------------

@@ -24,7 +24,6 @@ from reference import direct_loss
 from landscape.data import Dataset, parity_data
 from landscape.export import (
     MAX_LITERAL_SAMPLES,
-    TORCH_THREADS,
     figure_html,
     landscape_csv,
     pytorch_script,
@@ -36,14 +35,7 @@ from landscape.settings import DATA_RANGE, DATA_REAL, Settings
 from landscape.surface import scan_step
 from landscape.train import train
 
-
-@pytest.fixture(autouse=True, scope="module")
-def app_threads():
-    # The app and its scripts pin TORCH_THREADS; compare at the same count.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(TORCH_THREADS)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("app_threads")
 
 
 def run_scripts(scripts):
