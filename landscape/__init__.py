@@ -4,7 +4,7 @@ from .data import Dataset, parity_data, range_data, real_data, with_label_noise
 from .maps import BasinMap, Chaos, ConvergenceMap, basin_map, chaos, convergence_map
 from .remedies import REMEDIES, RemedyResult
 from .spectrum import Spectrum, spectrum
-from .surface import curvature_curve, global_minima, grad_curve, loss_curve, minima
+from .surface import curvature_curve, global_minima, grad_curve, loss_curve, maxima, minima
 from .swarm import Swarm, swarm
 from .train import OPTIMIZERS, TrainSettings, Trajectory, train
 from .why import WhyNumbers, why_numbers
@@ -29,6 +29,7 @@ __all__ = [
     "global_minima",
     "grad_curve",
     "loss_curve",
+    "maxima",
     "minima",
     "parity_data",
     "range_data",

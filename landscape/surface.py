@@ -128,8 +128,22 @@ def minima(data: Source, lo: float, hi: float, *, max_iter: int = 100) -> np.nda
     Cost: the scan is ``(hi - lo) / scan_step`` points (at most ``MAX_POINTS``;
     a wider window raises ValueError), then a few evaluations per minimum.
     """
+    return _extrema(_spec(data), lo, hi, 1.0, max_iter)
+
+
+def maxima(data: Source, lo: float, hi: float, *, max_iter: int = 100) -> np.ndarray:
+    """Every local maximum of L strictly inside [lo, hi], ascending.
+
+    The minima of -L, found exactly as :func:`minima` finds those of L (same
+    scan, same search of cells that hide a pair, same refinement and cost).
+    Neighbouring maxima bound a basin of attraction of gradient flow.
+    """
+    return _extrema(_spec(data), lo, hi, -1.0, max_iter)
+
+
+def _extrema(spec: Spectrum, lo: float, hi: float, sign: float, max_iter: int) -> np.ndarray:
+    """Minima (sign = 1) or maxima (sign = -1) of L: the minima of sign * L."""
     lo, hi = check_window(lo, hi, MAX_ABS_W)
-    spec = _spec(data)
     if spec.max_omega == 0.0:
         return np.empty(0)
     step = scan_step(spec)
@@ -140,19 +154,19 @@ def minima(data: Source, lo: float, hi: float, *, max_iter: int = 100) -> np.nda
             f"{MAX_POINTS} are allowed: narrow it to width {MAX_POINTS * step:.3g} or less"
         )
     grid = np.linspace(lo, hi, max(count, 3))
-    slope = spec.evaluate(grid, 1)
+    slope = sign * spec.evaluate(grid, 1)
     left = np.flatnonzero((slope[:-1] < 0) & (slope[1:] >= 0))
-    a, b = _hidden_brackets(spec, grid, slope, max_iter)
+    a, b = _hidden_brackets(spec, grid, slope, sign, max_iter)
     lows = np.concatenate([grid[left], a])
     highs = np.concatenate([grid[left + 1], b])
-    return np.sort(_refine(spec, lows, highs, 1, max_iter))
+    return np.sort(_refine(spec, lows, highs, 1, max_iter, sign))
 
 
 def _hidden_brackets(
-    spec: Spectrum, grid: np.ndarray, slope: np.ndarray, max_iter: int
+    spec: Spectrum, grid: np.ndarray, slope: np.ndarray, sign: float, max_iter: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Brackets of minima that hide in a cell where L' keeps its sign at both ends."""
-    bend = spec.evaluate(grid, 2)
+    """Brackets of minima of ``sign * L`` hidden in cells where its slope keeps its sign."""
+    bend = sign * spec.evaluate(grid, 2)
     same = (np.sign(slope[:-1]) == np.sign(slope[1:])) & (slope[:-1] != 0)
     turns = np.flatnonzero(same & (np.sign(bend[:-1]) != np.sign(bend[1:])))
     if turns.size == 0:
@@ -161,10 +175,10 @@ def _hidden_brackets(
     rising = bend[turns] < 0
     lo, hi = grid[turns], grid[turns + 1]
     ext = np.empty(turns.size)
-    for mask, sign in ((rising, 1.0), (~rising, -1.0)):
+    for mask, turn in ((rising, sign), (~rising, -sign)):
         if mask.any():
-            ext[mask] = _refine(spec, lo[mask], hi[mask], 2, max_iter, sign)
-    at_ext = spec.evaluate(ext, 1)
+            ext[mask] = _refine(spec, lo[mask], hi[mask], 2, max_iter, turn)
+    at_ext = sign * spec.evaluate(ext, 1)
     positive = slope[turns] > 0
     # Ends positive with a negative dip: the minimum is the dip's upward crossing;
     # ends negative with a positive bump: it is the bump's first, upward crossing.

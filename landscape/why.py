@@ -16,7 +16,7 @@ import numpy as np
 from .checks import check_real
 from .data import Dataset
 from .spectrum import MAX_ABS_W, MAX_POINTS, Spectrum, spectrum
-from .surface import Source, loss_curve, minima, scan_step
+from .surface import Source, loss_curve, maxima, minima, scan_step
 
 #: Relative rounding of one float32 operation (half a unit in the last place).
 FLOAT32_UNIT_ROUNDOFF = 2.0**-24
@@ -24,9 +24,6 @@ FLOAT32_UNIT_ROUNDOFF = 2.0**-24
 # Grid points of the first outward scan for a local maximum; the scan doubles
 # its reach until it finds one, so wide basins (small x) cost a few rounds more.
 _FIRST_SCAN = 64
-
-# Cells per round of the multisection that pins a local maximum.
-_SECTIONS = 16
 
 # Grid of the global search: this many scan steps, a quarter of L's shortest period.
 _GRID_CELLS_PER_SCAN = 4
@@ -324,40 +321,24 @@ def nearest_global_minimum(
 def _maximum_beyond(spec: Spectrum, start: float, direction: int, reach: float) -> float:
     """The nearest local maximum of L from ``start`` in ``direction`` (+1/-1), or +-inf.
 
-    A maximum is a sign change of L' from > 0 to <= 0 (left to right); scanned
-    at :func:`scan_step` like :func:`~landscape.surface.minima`, then refined.
-    The cell at ``start`` itself never counts as one at a minimum, where L' is
-    rounding noise, because the neighbouring cell has the wrong sign.
+    Found by :func:`~landscape.surface.maxima` on stretches that double in
+    length (so that a maximum near ``start`` costs little), each overlapping
+    the last by one scan cell so that none falls between two stretches.
     """
     step = scan_step(spec)
-    last = int(min(reach, MAX_ABS_W - direction * start) / step)
-    done, count = 0, _FIRST_SCAN
+    last = min(reach, MAX_ABS_W - direction * start) / step
+    done, count = 0.0, float(_FIRST_SCAN)
     while done < last:
-        j = np.arange(done, min(done + count, last) + 1)
-        points = start + direction * step * j
-        slope = spec.evaluate(points, 1)
-        # Order the cells left to right: a is the left end, b the right end.
-        left, right = (slope[:-1], slope[1:]) if direction > 0 else (slope[1:], slope[:-1])
-        hits = np.flatnonzero((left > 0) & (right <= 0))
-        if hits.size:
-            a, b = sorted((points[hits[0]], points[hits[0] + 1]))
-            return _refine_maximum(spec, a, b)
-        done, count = int(j[-1]), min(2 * count, MAX_POINTS - 1)
+        near, far = (
+            start + direction * step * max(done - 1, 0),
+            start + direction * step * min(done + count, last),
+        )
+        found = maxima(spec, min(near, far), max(near, far))
+        ahead = found[found > start] if direction > 0 else found[found < start][::-1]
+        if ahead.size:
+            return float(ahead[0])
+        done, count = done + count, min(2 * count, MAX_POINTS - 2)
     return direction * np.inf
-
-
-def _refine_maximum(spec: Spectrum, a: float, b: float) -> float:
-    """Shrink ``[a, b]`` with ``L'(a) > 0 >= L'(b)`` to an ulp, 16 cells per round."""
-    while True:
-        points = np.linspace(a, b, _SECTIONS + 1)
-        if points[1] in (a, b):  # a and b are (nearly) adjacent floats
-            return 0.5 * (a + b)
-        slope = spec.evaluate(points, 1)
-        # The ends keep their known signs: a re-evaluation by another route
-        # (direct sum or transform) may round a near-zero L' the other way.
-        slope[0], slope[-1] = 1.0, 0.0
-        k = np.flatnonzero((slope[:-1] > 0) & (slope[1:] <= 0))[0]
-        a, b = float(points[k]), float(points[k + 1])
 
 
 def basin(data: Source, w: float, *, reach: float = np.pi) -> tuple[float, float]:
@@ -366,9 +347,9 @@ def basin(data: Source, w: float, *, reach: float = np.pi) -> tuple[float, float
     Returns ``(a, b)`` with ``a < w < b`` (or ``a <= w`` when w is itself a
     maximum); gradient flow ``dw/dt = -L'(w)`` started anywhere inside ends at
     the one local minimum between them. A side with no maximum within ``reach``
-    is +-inf (for whole-number x a period, pi, always holds one). Found to
-    ~1 ulp by scanning L' at :func:`~landscape.surface.scan_step` and
-    multisection; cost ``(b - a) / scan_step`` evaluations plus ~10 small ones.
+    is +-inf (for whole-number x a period, pi, always holds one). Found by
+    :func:`~landscape.surface.maxima`, which also finds a maximum that shares
+    a scan cell with a minimum; cost about ``(b - a) / scan_step`` evaluations.
     """
     spec = _spec(data)
     w = _check_w(w)

@@ -8,10 +8,19 @@ that needs another count sets it in its own module-scoped fixture, which runs
 after this one.
 """
 
+import os
+
 import pytest
 import torch
+from hypothesis import settings
 
 from landscape.export import TORCH_THREADS
+
+# CI draws the same examples every run (a red CI should be reproducible by
+# anyone with CI=true); locally hypothesis keeps exploring new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -13,6 +13,7 @@ from landscape import (
     global_minima,
     grad_curve,
     loss_curve,
+    maxima,
     minima,
     parity_data,
     range_data,
@@ -282,3 +283,26 @@ def test_data_constructors_reproduce_the_questions_draw():
 def test_bad_constructor_arguments(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+@settings(max_examples=25, deadline=None)
+@given(stop=st.integers(2, 60), lo=st.floats(-3, 3), width=st.floats(0.05, 2))
+@example(stop=41, lo=0.0, width=1.0)
+def test_maxima_match_brute_force_and_alternate_with_minima(stop, lo, width):
+    ds = range_data(0, stop)
+    hi = lo + width
+    tops, bottoms = maxima(ds, lo, hi), minima(ds, lo, hi)
+    fine = np.linspace(lo, hi, 20001)
+    values = direct_loss(ds.x, ds.y, fine).astype(float)
+    peaks = [
+        i
+        for i in range(1, fine.size - 1)
+        if values[i] - values[i - 1] > 1e-15 and values[i] - values[i + 1] > 1e-15
+    ]
+    assert tops.size >= len(peaks)
+    for i in peaks:
+        assert np.min(np.abs(tops - fine[i])) < 2 * (fine[1] - fine[0])
+    # Between two maxima lies exactly one minimum, and vice versa.
+    both = np.concatenate([tops, bottoms])
+    kinds = np.concatenate([np.ones(tops.size), np.zeros(bottoms.size)])[np.argsort(both)]
+    assert np.all(np.diff(kinds) != 0)

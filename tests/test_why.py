@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import torch
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from reference import direct_curvature, direct_grad, direct_loss
 
@@ -165,6 +165,8 @@ def parity_sets(draw):
 
 @settings(max_examples=25, deadline=None)
 @given(data=parity_sets(), w=st.floats(0.05, 3.1))
+# The basin's right edge once skipped a maximum that shared a scan cell with a minimum.
+@example(data=Dataset(np.array([1.0, 9, 39, 50, 52]), np.array([1.0, 1, 1, 0, 0])), w=0.984375)
 def test_property_minima_between_and_basin_by_brute_force(data, w):
     g_exact = HALF_PI + np.pi * np.round((w - HALF_PI) / np.pi)
     assume(abs(w - g_exact) < HALF_PI - 0.05)  # nearest solution unambiguous
