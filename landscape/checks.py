@@ -45,5 +45,5 @@ def check_window(lo: object, hi: object, limit: float) -> tuple[float, float]:
         if abs(value) > limit:
             raise ValueError(f"{name} must be in [{-limit:g}, {limit:g}], got {value!r}")
     if not lo < hi:
-        raise ValueError(f"lo must be less than hi, got lo={lo!r}, hi={hi!r}")
+        raise ValueError(f"lo must be less than hi (lo < hi), got lo={lo!r}, hi={hi!r}")
     return float(lo), float(hi)

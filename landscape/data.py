@@ -21,6 +21,13 @@ MAX_ABS_X = 1e9
 MAX_SAMPLES = 10_000_000
 
 
+def readonly(values: object) -> np.ndarray:
+    """``values`` as a float64 array that cannot be written (results are shared)."""
+    arr = np.array(values, dtype=np.float64)
+    arr.setflags(write=False)
+    return arr
+
+
 def _as_vector(name: str, values: object) -> np.ndarray:
     try:
         arr = np.array(values, dtype=np.float64)

@@ -20,8 +20,8 @@ import plotly.graph_objects as go
 from .data import Dataset
 from .plots import Run, dense_grid, exact_loss
 from .settings import DATA_PARITY, DATA_RANGE, DATA_REAL, Settings
-from .spectrum import Spectrum, spectrum
-from .surface import loss_curve
+from .spectrum import Spectrum
+from .surface import as_spectrum, loss_curve
 
 #: torch's intra-op thread count for runs that must match the question's script
 #: bit for bit, in the app and in generated scripts. One thread rounds the
@@ -61,7 +61,7 @@ def landscape_csv(data: Dataset | Spectrum, lo: float, hi: float) -> str:
     shortest period, at least 16000 points. Cost: one
     :func:`~landscape.surface.loss_curve` call plus ~1 us per row of text.
     """
-    spec = data if isinstance(data, Spectrum) else spectrum(data)
+    spec = as_spectrum(data)
     w = dense_grid(spec, lo, hi)
     comment = (
         f"Exact float64 loss L(w) = mean_i (sin^2(w x_i) - y_i)^2 of {spec.data!r}\n"
@@ -78,7 +78,7 @@ def trajectory_csv(data: Dataset | Spectrum, run: Run) -> str:
     ``exact_loss`` is the float64 series at ``w`` (empty beyond ``|w| = 1000``,
     where a diverged run may go).
     """
-    spec = data if isinstance(data, Spectrum) else spectrum(data)
+    spec = as_spectrum(data)
     w = np.asarray(run.w, dtype=np.float64)
     blank = np.full(w.size, np.nan)
     loss = np.asarray(getattr(run, "loss", blank), dtype=np.float64)

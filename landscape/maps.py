@@ -15,8 +15,8 @@ import torch
 
 from .checks import check_int, check_window
 from .data import Dataset
-from .spectrum import MAX_ABS_W, Spectrum, spectrum
-from .surface import global_minima, scan_step
+from .spectrum import MAX_ABS_W, Spectrum
+from .surface import as_spectrum, global_minima, scan_step
 from .swarm import (
     MAX_LR,
     MAX_STARTS,
@@ -50,7 +50,7 @@ _GROWTH_BASIN_FRACTION = 0.1
 def _spec(data: Source | LossOracle) -> Spectrum:
     if isinstance(data, LossOracle):
         return data.spec
-    return data if isinstance(data, Spectrum) else spectrum(data)
+    return as_spectrum(data)
 
 
 @dataclass(frozen=True, eq=False)

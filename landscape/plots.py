@@ -29,10 +29,11 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from .checks import check_window
 from .data import Dataset
 from .maps import BasinMap, Chaos, ConvergenceMap
-from .spectrum import MAX_ABS_W, MAX_POINTS, Spectrum, spectrum
-from .surface import global_minima, loss_curve, scan_step
+from .spectrum import MAX_ABS_W, MAX_POINTS, Spectrum
+from .surface import as_spectrum, global_minima, loss_curve, scan_step
 
 #: Pixel columns of the envelope: a laptop screen's width is ~2000 px at most.
 COLUMNS = 2000
@@ -65,16 +66,6 @@ class Run(Protocol):
     w: np.ndarray
 
 
-def _spec(data: Dataset | Spectrum) -> Spectrum:
-    return data if isinstance(data, Spectrum) else spectrum(data)
-
-
-def _check_window(lo: float, hi: float) -> tuple[float, float]:
-    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        raise ValueError(f"lo and hi must be finite with lo < hi, got lo={lo!r}, hi={hi!r}")
-    return float(lo), float(hi)
-
-
 def envelope(
     w: np.ndarray, values: np.ndarray, lo: float, hi: float, columns: int = COLUMNS
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -93,7 +84,7 @@ def envelope(
     values : ndarray
         Shape (G,).
     """
-    lo, hi = _check_window(lo, hi)
+    lo, hi = check_window(lo, hi, MAX_ABS_W)
     w, values = np.asarray(w, dtype=np.float64), np.asarray(values, dtype=np.float64)
     if w.shape != values.shape or w.ndim != 1:
         raise ValueError(f"w and values must be 1-D of equal length, got {w.shape}, {values.shape}")
@@ -124,8 +115,8 @@ def dense_grid(data: Dataset | Spectrum, lo: float, hi: float) -> np.ndarray:
     At least :data:`MIN_GRID` points, at most ``MAX_POINTS`` (ValueError if the
     window needs more: narrow it).
     """
-    lo, hi = _check_window(lo, hi)
-    count = max(MIN_GRID, int(np.ceil((hi - lo) / scan_step(_spec(data)))) + 1)
+    lo, hi = check_window(lo, hi, MAX_ABS_W)
+    count = max(MIN_GRID, int(np.ceil((hi - lo) / scan_step(as_spectrum(data)))) + 1)
     if count > MAX_POINTS:
         raise ValueError(
             f"window [{lo:g}, {hi:g}] needs {count} points to resolve every basin; at most "
@@ -151,7 +142,7 @@ def landscape_line(
     the exact minimisers) are added to the grid so that the curve touches them.
     Cost: that of :func:`~landscape.surface.loss_curve` on the grid.
     """
-    spec = _spec(data)
+    spec = as_spectrum(data)
     grid = dense_grid(spec, lo, hi)
     if precision == "float32":
         pairs = np.unique(np.stack([spec.data.x, spec.data.y]), axis=1).shape[1]
@@ -171,7 +162,7 @@ def exact_loss(data: Dataset | Spectrum, w: np.ndarray) -> np.ndarray:
     w = np.asarray(w, dtype=np.float64)
     inside = np.abs(w) <= MAX_ABS_W
     out = np.full(w.shape, np.nan)
-    out[inside] = loss_curve(_spec(data), w[inside])
+    out[inside] = loss_curve(as_spectrum(data), w[inside])
     return out
 
 
@@ -185,7 +176,7 @@ def targets(
     :func:`~landscape.surface.global_minima` call, or a few evaluations when
     ``minima`` (all local minima in the window) is given.
     """
-    spec = _spec(data)
+    spec = as_spectrum(data)
     found = global_minima(spec, lo, hi, found=minima)
     is_global = bool(found.size) and bool(np.all(spec.evaluate(found, 0) < ZERO_LOSS))
     return found, is_global
@@ -308,8 +299,8 @@ def landscape_figure(
     :func:`~landscape.surface.global_minima` call (0.2 s on the question's
     window, most of it), and the float32 overlay's forward passes if asked.
     """
-    lo, hi = _check_window(lo, hi)
-    spec = _spec(data)
+    lo, hi = check_window(lo, hi, MAX_ABS_W)
+    spec = as_spectrum(data)
     minima_found, is_global = targets(spec, lo, hi) if found is None else found
     w_line, l_line = landscape_line(spec, lo, hi, extra=minima_found)
     floor = LOG_FLOOR if log_y else -np.inf
@@ -381,7 +372,7 @@ def add_run(
     two moving SVG scatter traces; the browser plays them without the server.
     Cost O(steps) plus ~0.5 ms per frame of plotly validation.
     """
-    spec = _spec(data)
+    spec = as_spectrum(data)
     out = go.Figure(fig)
     floor = LOG_FLOOR if out.layout.yaxis.type == "log" else -np.inf
     w = np.asarray(run.w, dtype=np.float64)
@@ -466,7 +457,7 @@ def history_figure(
     without one, the exact float64 loss at each w. ``stages``, pairs of (first
     step, label), are marked by dotted vertical lines (e.g. a curriculum's).
     """
-    spec = _spec(data)
+    spec = as_spectrum(data)
     w = np.asarray(run.w, dtype=np.float64)
     a = float(min(w.min(), lo if lo is not None else w.min()))
     b = float(max(w.max(), hi if hi is not None else w.max()))
@@ -551,7 +542,7 @@ def sample_terms_figure(
     so a large x packs many teeth into the window where a small one has a wide
     bowl.
     """
-    lo, hi = _check_window(lo, hi)
+    lo, hi = check_window(lo, hi, MAX_ABS_W)
     fig = go.Figure()
     for i, x in enumerate(xs):
         hit = np.flatnonzero(data.x == x)
@@ -629,7 +620,7 @@ def quartic_figure(
     """
     if not (np.isfinite(half_width) and half_width > 0):
         raise ValueError(f"half_width must be a finite number > 0, got {half_width!r}")
-    spec = _spec(data)
+    spec = as_spectrum(data)
     w = np.linspace(target - half_width, target + half_width, 801)
     exact = spec.evaluate(w, 0)
     base = float(spec.evaluate(np.array([target]), 0)[0])
@@ -896,7 +887,7 @@ def remedies_figure(
     """
     if len(results) != len(names):
         raise ValueError(f"names must match results: {len(names)} names, {len(results)} results")
-    spec = _spec(data)
+    spec = as_spectrum(data)
     fig = landscape_figure(spec, lo, hi, found=found, height=height)
     floor = LOG_FLOOR if fig.layout.yaxis.type == "log" else -np.inf
     for i, (run, name) in enumerate(zip(results, names, strict=True)):

@@ -36,7 +36,7 @@ import numpy as np
 import torch
 
 from .checks import check_int, check_real
-from .data import Dataset, range_data
+from .data import Dataset, range_data, readonly
 from .spectrum import MAX_ABS_W, MAX_POINTS, spectrum
 from .surface import loss_curve, scan_step
 from .train import MAX_LR, Trajectory, train
@@ -132,12 +132,6 @@ class RemedyResult:
         return self.target_basin[0] < self.final_w < self.target_basin[1]
 
 
-def _frozen(values: object) -> np.ndarray:
-    arr = np.array(values, dtype=np.float64)
-    arr.setflags(write=False)
-    return arr
-
-
 def _result(
     name: str,
     claim: str,
@@ -151,21 +145,21 @@ def _result(
 ) -> RemedyResult:
     """Attach the full-data loss, the landing target and the claim's verdict."""
     spec = spectrum(data)
-    w = _frozen(w)
+    w = readonly(w)
     target, _ = nearest_global_minimum(spec, float(w[-1]))
     result = RemedyResult(
         name=name,
         claim=claim,
         claim_holds=False,
         w=w,
-        loss=_frozen(loss_curve(spec, w)),
-        own_loss=_frozen(own_loss),
+        loss=readonly(loss_curve(spec, w)),
+        own_loss=readonly(own_loss),
         stage_starts=tuple(s for s, _ in stages),
         stage_labels=tuple(label for _, label in stages),
         runs=runs,
         target=target,
         target_basin=basin(spec, target),
-        modulus=None if modulus is None else _frozen(modulus),
+        modulus=None if modulus is None else readonly(modulus),
     )
     return dataclasses.replace(result, claim_holds=bool(holds(result)))
 

@@ -27,7 +27,8 @@ _F32_CHUNK = 1 << 24
 _SCAN_DENSITY = 16
 
 
-def _spec(source: Source) -> Spectrum:
+def as_spectrum(source: Source) -> Spectrum:
+    """``source`` itself if it is a Spectrum, else the spectrum of the Dataset."""
     return source if isinstance(source, Spectrum) else spectrum(source)
 
 
@@ -55,7 +56,7 @@ def loss_curve(
         Same shape as ``w``, float64.
     """
     if precision == "float64":
-        return _spec(data).evaluate(w, 0)
+        return as_spectrum(data).evaluate(w, 0)
     if precision == "float32":
         points = check_points(w)
         source = data.data if isinstance(data, Spectrum) else data
@@ -68,7 +69,7 @@ def grad_curve(data: Source, w: np.ndarray) -> np.ndarray:
 
     Error below ``1e-10 * max|x|``; same cost as :func:`loss_curve`.
     """
-    return _spec(data).evaluate(w, 1)
+    return as_spectrum(data).evaluate(w, 1)
 
 
 def curvature_curve(data: Source, w: np.ndarray) -> np.ndarray:
@@ -76,7 +77,7 @@ def curvature_curve(data: Source, w: np.ndarray) -> np.ndarray:
 
     Error below ``1e-10 * max|x|^2``; same cost as :func:`loss_curve`.
     """
-    return _spec(data).evaluate(w, 2)
+    return as_spectrum(data).evaluate(w, 2)
 
 
 def _float32_loss(data: Dataset, w: np.ndarray) -> np.ndarray:
@@ -100,7 +101,7 @@ def _float32_loss(data: Dataset, w: np.ndarray) -> np.ndarray:
 
 def scan_step(data: Source) -> float:
     """Grid spacing used by :func:`minima`: 1/16 of the shortest period ``2 pi / (4 max|x|)``."""
-    spec = _spec(data)
+    spec = as_spectrum(data)
     return 2 * np.pi / max(spec.max_omega, 1.0) / _SCAN_DENSITY
 
 
@@ -128,7 +129,7 @@ def minima(data: Source, lo: float, hi: float, *, max_iter: int = 100) -> np.nda
     Cost: the scan is ``(hi - lo) / scan_step`` points (at most ``MAX_POINTS``;
     a wider window raises ValueError), then a few evaluations per minimum.
     """
-    return _extrema(_spec(data), lo, hi, 1.0, max_iter)
+    return _extrema(as_spectrum(data), lo, hi, 1.0, max_iter)
 
 
 def maxima(data: Source, lo: float, hi: float, *, max_iter: int = 100) -> np.ndarray:
@@ -138,7 +139,7 @@ def maxima(data: Source, lo: float, hi: float, *, max_iter: int = 100) -> np.nda
     scan, same search of cells that hide a pair, same refinement and cost).
     Neighbouring maxima bound a basin of attraction of gradient flow.
     """
-    return _extrema(_spec(data), lo, hi, -1.0, max_iter)
+    return _extrema(as_spectrum(data), lo, hi, -1.0, max_iter)
 
 
 def _extrema(spec: Spectrum, lo: float, hi: float, sign: float, max_iter: int) -> np.ndarray:
@@ -237,7 +238,7 @@ def global_minima(
     ``found``, the result of ``minima(data, lo, hi)`` if the caller has it,
     saves computing it again.
     """
-    spec = _spec(data)
+    spec = as_spectrum(data)
     found = minima(spec, lo, hi) if found is None else np.asarray(found, dtype=np.float64)
     if found.size == 0:
         return found

@@ -41,9 +41,10 @@ from typing import Literal
 import numpy as np
 import torch
 
-from .checks import check_int
+from .checks import check_int, check_real
 from .data import Dataset
-from .spectrum import MAX_ABS_W, Spectrum, spectrum
+from .spectrum import MAX_ABS_W, Spectrum
+from .surface import as_spectrum
 
 Source = Dataset | Spectrum
 
@@ -115,21 +116,9 @@ class OptimizerSpec:
         return torch.optim.Adagrad(params, **common)
 
 
-def _check_unit(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
-        raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
-    if not 0.0 <= value < 1.0:
-        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
-    return float(value)
-
-
 def check_positive(name: str, value: object, hi: float) -> float:
     """``value`` as a float in (0, hi], or a ValueError naming ``name`` and the range."""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
-        raise ValueError(f"{name} must be a number in (0, {hi:g}], got {value!r}")
-    if not 0.0 < value <= hi:
-        raise ValueError(f"{name} must be in (0, {hi:g}], got {value!r}")
-    return float(value)
+    return check_real(name, value, 0.0, hi, lo_open=True)
 
 
 def optimizer_spec(
@@ -160,7 +149,7 @@ def optimizer_spec(
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
     lr = check_positive("lr", lr, MAX_LR)
-    momentum = _check_unit("momentum", momentum)
+    momentum = check_real("momentum", momentum, 0.0, 1.0, hi_open=True)
     if momentum and optimizer not in ("sgd", "rmsprop"):
         raise ValueError(f"momentum applies to 'sgd' and 'rmsprop' only, not {optimizer!r}")
     if not isinstance(nesterov, bool | np.bool_):
@@ -169,7 +158,7 @@ def optimizer_spec(
         raise ValueError("nesterov=True needs optimizer='sgd' and momentum > 0")
     if not isinstance(betas, tuple | list) or len(betas) != 2:
         raise ValueError(f"betas must be a pair of numbers in [0, 1), got {betas!r}")
-    betas = (_check_unit("betas[0]", betas[0]), _check_unit("betas[1]", betas[1]))
+    betas = tuple(check_real(f"betas[{i}]", b, 0.0, 1.0, hi_open=True) for i, b in enumerate(betas))
     if betas != (0.9, 0.999) and optimizer not in ("adam", "adamw"):
         raise ValueError(f"betas apply to 'adam' and 'adamw' only, not {optimizer!r}")
     if weight_decay is None:
@@ -304,7 +293,7 @@ def loss_oracle(data: Source, *, gradient: Method = "auto", with_loss: bool = Fa
     Cost: two (three with the loss) inverse real FFTs of G points, about
     0.1 s for G = 2^20.
     """
-    spec = data if isinstance(data, Spectrum) else spectrum(data)
+    spec = as_spectrum(data)
     if gradient not in ("auto", "table", "exact"):
         raise ValueError(f"gradient must be 'auto', 'table' or 'exact', got {gradient!r}")
     size = table_size(spec)

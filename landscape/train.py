@@ -31,7 +31,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from .checks import check_int, check_real
-from .data import Dataset
+from .data import Dataset, readonly
 
 #: Optimizer names accepted by :func:`train`, each a stock ``torch.optim`` class.
 OPTIMIZERS: tuple[str, ...] = ("sgd", "adam", "adamw", "rmsprop", "adagrad")
@@ -264,12 +264,6 @@ def _first_nonfinite(values: list[float]) -> int:
     return int(bad[0]) if bad.size else len(values)
 
 
-def _frozen(values: list[float]) -> np.ndarray:
-    arr = np.array(values, dtype=np.float64)
-    arr.setflags(write=False)
-    return arr
-
-
 def train(
     data: Dataset,
     w0: float,
@@ -421,11 +415,11 @@ def train(
     planned = s.epochs * (1 if s.batch_size is None else -(-data.n // s.batch_size))
     diverged = n < planned + 1
     return Trajectory(
-        w=_frozen(w[:n]),
-        loss=_frozen(full_loss[:n]),
-        grad=_frozen(full_grad[:n]),
-        batch_loss=_frozen(batch_loss[: n - 1]),
-        batch_grad=_frozen(batch_grad[: n - 1]),
+        w=readonly(w[:n]),
+        loss=readonly(full_loss[:n]),
+        grad=readonly(full_grad[:n]),
+        batch_loss=readonly(batch_loss[: n - 1]),
+        batch_grad=readonly(batch_grad[: n - 1]),
         settings=s,
         diverged=diverged,
         diverged_at=n if diverged else None,

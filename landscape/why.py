@@ -15,8 +15,8 @@ import numpy as np
 
 from .checks import check_real
 from .data import Dataset
-from .spectrum import MAX_ABS_W, MAX_POINTS, Spectrum, spectrum
-from .surface import Source, loss_curve, maxima, minima, scan_step
+from .spectrum import MAX_ABS_W, MAX_POINTS, Spectrum
+from .surface import Source, as_spectrum, loss_curve, maxima, minima, scan_step
 
 #: Relative rounding of one float32 operation (half a unit in the last place).
 FLOAT32_UNIT_ROUNDOFF = 2.0**-24
@@ -172,7 +172,7 @@ def _check_w(w: object, name: str = "w") -> float:
 def _spec(data: Source) -> Spectrum:
     if not isinstance(data, Dataset | Spectrum):
         raise ValueError(f"data must be a Dataset or Spectrum, got {type(data).__name__}")
-    spec = data if isinstance(data, Spectrum) else spectrum(data)
+    spec = as_spectrum(data)
     if spec.max_omega == 0.0:
         raise ValueError("data must hold a sample with x != 0: otherwise L is constant in w")
     return spec
