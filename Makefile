@@ -6,13 +6,15 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt pyproject.toml | cksum | cut -d' ' -f1)
 
 .PHONY: app test lint bench clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+# The project itself goes in editable (`import landscape` from anywhere); its
+# dependencies are requirements.txt, so `-e .` adds nothing to download.
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt -e .
 	rm -f $(VENV)/.installed-* && touch $@
 
 app: $(STAMP)
@@ -25,9 +27,18 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n 2
 
 bench: $(STAMP)
-	$(BIN)/python bench/landscape.py
+	$(BIN)/python bench/loss_curves.py
 	$(BIN)/python bench/swarm.py
 	$(BIN)/python bench/app_latency.py
+
+# A class: REPLICAS Streamlit processes on 127.0.0.1:PORT+1.., haproxy on PORT of
+# all interfaces, sticky by cookie. Foreground; Ctrl-C stops all (tools/classroom.py).
+REPLICAS ?= 2
+PORT     ?= 8500
+.PHONY: class
+class: $(STAMP)
+	bash tools/ensure-haproxy.sh
+	$(BIN)/python tools/classroom.py --replicas $(REPLICAS) --port $(PORT)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -4,12 +4,17 @@
     .venv/bin/python bench/load.py -k 10 --rounds 2     # a smaller class
     .venv/bin/python bench/load.py --same-link          # everyone opens the teacher's link
     .venv/bin/python bench/load.py --server-env OMP_WAIT_POLICY=PASSIVE   # try a server setting
-    .venv/bin/python bench/load.py --profile /tmp/prof.txt   # cProfile of the server's script runs
+    .venv/bin/python bench/load.py --profile /tmp/prof.txt   # CPU profile of the script runs
+    .venv/bin/python bench/load.py --url http://127.0.0.1:8500 --pid "$(cat .class/class.pid)" \
+        --warmup 2                                      # the class behind `make class`
 
-Starts ``streamlit run app.py`` on a free port of 127.0.0.1 and drives K
-concurrent sessions over Streamlit's own websocket protocol (no browsers: this
-measures the server, not K Chromiums on two cores). Each session connects to
-``/_stcore/stream``, sends the ``rerun_script`` BackMsg a browser sends for a
+Starts ``streamlit run app.py`` on a free port of 127.0.0.1 (or, with
+``--url``, loads a server or balancer already running on this machine) and
+drives K concurrent sessions over Streamlit's own websocket protocol (no
+browsers: this measures the server, not K Chromiums on two cores). Each session
+first GETs its share link's page as a browser does and keeps the cookies the
+answer sets (haproxy's sticky cookie under ``make class``), then connects to
+``/_stcore/stream`` sending them, sends the ``rerun_script`` BackMsg a browser sends for a
 share link (each session a DIFFERENT link: preset, data seed, lr, w0 and
 optimizer vary), waits for ``script_finished``, then changes a control a few
 times, as the browser does: the widget's id is read from the deltas (bound
@@ -17,19 +22,23 @@ widgets carry their URL key) and the new value goes back in ``widget_states``.
 
 Figures, per kind of rerun (first load / control change): p50, p95 and max of
 the time from the request to ``script_finished`` (first load includes the
-websocket connection); errors (exception elements in the deltas, compile
+page's GET and the websocket connection); errors (exception elements in the deltas, compile
 errors, control changes that did not reach the page's share link, dropped
 connections, timeouts); the server's resident memory (VmRSS of the server and
-its children, sampled every 0.2 s) and thread count. The baseline, measured
-first in the same run after a warm-up session that pays the imports, is the
+its children, sampled every 0.2 s) and thread count; with ``--url``, of the
+process tree under ``--pid`` if given (``make class`` writes its launcher's pid,
+the parent of haproxy and every replica, to ``.class/class.pid``). The
+baseline, measured first in the same run after warm-up sessions that pay the
+imports (``--warmup``, at once: one per replica behind a balancer), is the
 same kind of links opened ONE AT A TIME (6 by default): the ratios say how
 much the class slows each student down, and the server's CPU seconds per rerun
 alone say how long two cores need for the whole class at best. ``--profile``
-writes a cProfile of every script run of the server (see :class:`ScriptProfiler`).
+writes a cProfile of every script run of the server in thread CPU time (see
+:class:`ScriptProfiler`).
 
 Bounded: K <= 200, rounds <= 20, a global timeout (default 900 s); traffic
-only to 127.0.0.1; the server's process group is killed at the end, also on
-Ctrl-C or an exception.
+only to this machine's loopback; a server it started has its process group
+killed at the end, also on Ctrl-C or an exception.
 """
 
 from __future__ import annotations
@@ -37,10 +46,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import http.cookiejar
 import io
 import os
 import pstats
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -49,6 +60,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections import Counter
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,9 +74,11 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from landscape.settings import PRESETS, SPECS, Settings  # noqa: E402
+from lab.state import PRESETS, SPECS, Settings  # noqa: E402
 
 HOST = "127.0.0.1"
+# --url: loopback only (this is a load generator).
+LOCAL_URL = re.compile(r"http://(127\.0\.0\.1|localhost|\[::1\]):(\d{1,5})/?")
 MAX_K = 200
 MAX_ROUNDS = 20
 # Status of a run that ended on its own; FINISHED_EARLY_FOR_RERUN means another follows.
@@ -122,12 +136,12 @@ def stop_server(proc: subprocess.Popen) -> None:
         proc.wait(10)
 
 
-def wait_healthy(port: int, proc: subprocess.Popen, timeout: float) -> float:
-    """Seconds until ``GET /_stcore/health`` answers ``ok``; RuntimeError if it never does."""
+def wait_healthy(base: str, proc: subprocess.Popen | None, timeout: float) -> float:
+    """Seconds until ``GET <base>/_stcore/health`` answers ``ok``; RuntimeError if it never does."""
     start = time.perf_counter()
-    url = f"http://{HOST}:{port}/_stcore/health"
+    url = f"{base}/_stcore/health"
     while time.perf_counter() - start < timeout:
-        if proc.poll() is not None:
+        if proc is not None and proc.poll() is not None:
             raise RuntimeError(f"the server exited with code {proc.returncode}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
@@ -210,10 +224,14 @@ class ScriptProfiler:
     """A cProfile of every script run in this process, merged and written at exit.
 
     Streamlit runs each script run in a thread named ``ScriptRunner.scriptThread``;
-    each such thread runs under its own ``cProfile.Profile``. Deterministic
-    profiling, unlike stack sampling, also charges calls that hold the GIL for
-    long (Streamlit's post-run ``gc.collect``), at the price of slowing
-    Python-heavy code by up to ~2x.
+    each such thread runs under its own ``cProfile.Profile`` timed by
+    ``time.thread_time``, the CPU time of that thread. cProfile's default
+    wall-clock timer charged every wait for the GIL (held by the other
+    sessions' threads) to whatever the thread was running: 2358 s recorded for
+    195 s of CPU. Deterministic profiling, unlike stack sampling, also charges
+    calls that hold the GIL for long (Streamlit's post-run ``gc.collect``), at
+    the price of slowing Python-heavy code by up to ~2x. Sleeps and I/O waits
+    cost no thread time, so they do not show.
     """
 
     def __init__(self, out: str) -> None:
@@ -228,7 +246,7 @@ class ScriptProfiler:
         def run(thread: threading.Thread) -> None:
             if not thread.name.startswith("ScriptRunner"):
                 return original(thread)
-            profile = cProfile.Profile()
+            profile = cProfile.Profile(time.thread_time)
             with lock:
                 profiles.append(profile)
             profile.enable()
@@ -249,7 +267,7 @@ class ScriptProfiler:
             stats.add(profile)
         text = io.StringIO()
         stats.stream = text
-        text.write(f"{len(profiles)} script runs\n")
+        text.write(f"{len(profiles)} script runs; times are thread CPU seconds\n")
         stats.sort_stats("cumulative").print_stats(70)
         stats.sort_stats("tottime").print_stats(30)
         Path(self.out).write_text(text.getvalue())
@@ -285,6 +303,7 @@ class Student:
 
     query: dict[str, str]
     rounds: int
+    cookie: str = ""  # what its page's GET set, sent on the websocket upgrade
     runs: list[Run] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -323,9 +342,9 @@ def next_change(current: Settings, shown: set[str], r: int, rng: random.Random):
 class Session:
     """One browser tab, at the protocol level: its widgets' ids and current URL."""
 
-    def __init__(self, ws, port: int, query: dict[str, str]) -> None:
+    def __init__(self, ws, base: str, query: dict[str, str]) -> None:
         self.ws = ws
-        self.port = port
+        self.base = base
         self.query = dict(query)
         self.widget_ids: dict[str, tuple[str, str]] = {}  # URL key -> (id, element type)
         self.widget_states: dict[str, tuple[str, str, object]] = {}  # id -> (type, kind, value)
@@ -337,7 +356,7 @@ class Session:
         state = msg.rerun_script
         state.query_string = urlencode(self.query)
         state.page_script_hash = self.page_hash
-        state.context_info.url = f"http://{HOST}:{self.port}/"
+        state.context_info.url = f"{self.base}/"
         state.context_info.timezone = "UTC"
         state.context_info.locale = "en-US"
         for wid, (etype, kind, value) in self.widget_states.items():
@@ -408,19 +427,40 @@ class Session:
                 self.widget_ids[widget.query_param_key] = (widget.id, etype)
 
 
+def page_cookies(base: str, query: dict[str, str], timeout: float) -> str:
+    """GET the link's page as a browser does first: the ``Cookie`` header for the websocket.
+
+    Behind ``make class`` the answer sets haproxy's sticky cookie, which routes the
+    websocket to the replica that will hold the session; a plain server sets none ("").
+    """
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with opener.open(f"{base}/?{urlencode(query)}", timeout=timeout) as response:
+        response.read()
+    upgrade = urllib.request.Request(f"{base}/_stcore/stream")
+    jar.add_cookie_header(upgrade)
+    return upgrade.get_header("Cookie", "")
+
+
 async def student(
-    port: int, who: Student, think: tuple[float, float], rng: random.Random, timeout: float
+    base: str, who: Student, think: tuple[float, float], rng: random.Random, timeout: float
 ) -> None:
     """Open the link, then make each planned change after some thinking time."""
-    url = f"ws://{HOST}:{port}/_stcore/stream"
+    url = "ws" + base.removeprefix("http") + "/_stcore/stream"
     start = time.perf_counter()
     try:
+        who.cookie = await asyncio.to_thread(page_cookies, base, who.query, timeout)
         # No protocol pings: a browser sends none, and a busy server must not be
         # dropped for answering late.
         async with websockets.connect(
-            url, subprotocols=["streamlit"], max_size=None, ping_interval=None, open_timeout=timeout
+            url,
+            subprotocols=["streamlit"],
+            additional_headers={"Cookie": who.cookie} if who.cookie else None,
+            max_size=None,
+            ping_interval=None,
+            open_timeout=timeout,
         ) as ws:
-            session = Session(ws, port, who.query)
+            session = Session(ws, base, who.query)
             size, exc = await session.rerun(timeout)
             who.runs.append(Run("first", time.perf_counter() - start, size, exc))
             for r in range(who.rounds):
@@ -437,7 +477,7 @@ async def student(
 
 
 async def classroom(
-    port: int, students: list[Student], args: argparse.Namespace, ramp: float, seed: int
+    base: str, students: list[Student], args: argparse.Namespace, ramp: float, seed: int
 ) -> float:
     """Run every student at once, each joining within ``ramp`` s; the wall time in s."""
     rng = random.Random(seed)
@@ -446,7 +486,7 @@ async def classroom(
 
     async def join(who: Student, delay: float, sub_seed: int) -> None:
         await asyncio.sleep(delay)
-        await student(port, who, think, random.Random(sub_seed), args.run_timeout)
+        await student(base, who, think, random.Random(sub_seed), args.run_timeout)
 
     await asyncio.gather(*(join(s, rng.uniform(0, ramp), rng.randrange(2**32)) for s in students))
     return time.perf_counter() - start
@@ -480,7 +520,7 @@ def make_students(k: int, rounds: int, offset: int = 0, same: bool = False) -> l
     return [Student(share_link(offset + (0 if same else i)), rounds) for i in range(k)]
 
 
-def table(rows: list[tuple[str, dict, dict, int]], mem: MemorySampler, cpu: float) -> str:
+def table(rows: list[tuple[str, dict, dict, int]], mem: MemorySampler | None, cpu: float) -> str:
     head = (
         "| phase | sessions | first load p50 / p95 / max (s) | control change p50 / p95 / max (s) "
         "| errors |\n|---|---|---|---|---|"
@@ -492,10 +532,11 @@ def table(rows: list[tuple[str, dict, dict, int]], mem: MemorySampler, cpu: floa
             f"{first['max']:.2f} | {change['p50']:.2f} / {change['p95']:.2f} / "
             f"{change['max']:.2f} | {errs} |"
         )
-    lines.append(
-        f"\nServer: peak RSS {mem.peak_rss_mb:.0f} MB (VmHWM {mem.hwm_mb:.0f} MB), "
-        f"peak threads {mem.peak_threads}, CPU {cpu:.0f} s."
-    )
+    if mem is not None:
+        lines.append(
+            f"\nServer: peak RSS {mem.peak_rss_mb:.0f} MB (VmHWM {mem.hwm_mb:.0f} MB), "
+            f"peak threads {mem.peak_threads}, CPU {cpu:.0f} s."
+        )
     return "\n".join(lines)
 
 
@@ -513,7 +554,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--timeout", type=float, default=900.0, help="global timeout, s")
     ap.add_argument("--seed", type=int, default=0, help="seeds changes and timing")
     ap.add_argument("--baseline", type=int, default=6, help="sessions run one at a time first")
-    ap.add_argument("--profile", metavar="FILE", help="cProfile the server's script runs")
+    ap.add_argument(
+        "--profile", metavar="FILE",
+        help="cProfile the server's script runs in thread CPU time (time.thread_time): "
+        "a wall-clock timer would charge GIL waits to whatever was running",
+    )  # fmt: skip
+    ap.add_argument(
+        "--url", metavar="http://127.0.0.1:PORT",
+        help="load this running server or balancer (`make class`) instead of starting one",
+    )  # fmt: skip
+    ap.add_argument(
+        "--pid", type=int,
+        help="with --url: watch this process tree's CPU and memory (make class: .class/class.pid)",
+    )  # fmt: skip
+    ap.add_argument(
+        "--warmup", type=int, default=1, help="warm-up sessions, at once (one per replica)"
+    )
     ap.add_argument("--same-link", action="store_true", help="every student opens one link")
     ap.add_argument(
         "--server-env", action="append", default=[], metavar="NAME=VALUE",
@@ -532,6 +588,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         ap.error("--timeout and --run-timeout must be > 0, --ramp >= 0")
     if any("=" not in e for e in args.server_env):
         ap.error("--server-env takes NAME=VALUE")
+    if not 1 <= args.warmup <= MAX_K:
+        ap.error(f"--warmup must be in [1, {MAX_K}], got {args.warmup}")
+    if args.url is not None:
+        local = LOCAL_URL.fullmatch(args.url)
+        if not local or not 1 <= int(local[2]) <= 65535:
+            ap.error(f"--url must be http://127.0.0.1:PORT (or localhost, [::1]), got {args.url!r}")
+        args.url = f"http://{local[1]}:{int(local[2])}"
+        if args.profile or args.server_env:
+            ap.error(
+                "--profile and --server-env need the server this script starts: not with --url"
+            )
+    if args.pid is not None and not (args.url and Path(f"/proc/{args.pid}/stat").exists()):
+        ap.error("--pid goes with --url and must name a running process")
     return args
 
 
@@ -544,26 +613,33 @@ def ratio(a: float, b: float) -> str:
     return f"x{a / b:.1f}" if b > 0 else "n/a"
 
 
-async def benchmark(args, port: int, proc: subprocess.Popen, mem: MemorySampler) -> str:
-    # A warm-up session pays the imports; then the baseline students, one at a time.
-    warm = make_students(1, 0, offset=10_000)
-    await classroom(port, warm, args, 0.0, args.seed)
+async def benchmark(args, base: str, pid: int | None, mem: MemorySampler | None) -> str:
+    """The figures, as text; CPU and memory of the process tree under ``pid`` if given."""
+
+    def cpu_now() -> float:
+        return cpu_seconds(pid) if pid else float("nan")
+
+    # Warm-up sessions pay the imports (at once: one per replica behind a
+    # balancer); then the baseline students, one at a time.
+    warm = make_students(args.warmup, 0, offset=10_000)
+    await classroom(base, warm, args, 0.0, args.seed)
     solo = make_students(args.baseline, args.rounds, offset=BASELINE_OFFSET)
-    cpu0 = cpu_seconds(proc.pid)
+    cpu0 = cpu_now()
     for i, who in enumerate(solo):
-        await classroom(port, [who], args, 0.0, args.seed + 100 + i)
-    cpu_solo = cpu_seconds(proc.pid) - cpu0
+        await classroom(base, [who], args, 0.0, args.seed + 100 + i)
+    cpu_solo = cpu_now() - cpu0
     class_ = make_students(args.sessions, args.rounds, same=args.same_link)
-    cpu0 = cpu_seconds(proc.pid)
-    wall = await classroom(port, class_, args, args.ramp, args.seed + 1)
-    cpu = cpu_seconds(proc.pid) - cpu0
+    cpu0 = cpu_now()
+    wall = await classroom(base, class_, args, args.ramp, args.seed + 1)
+    cpu = cpu_now() - cpu0
 
     reruns = len(solo) * (1 + args.rounds)
-    base = (summary(solo, "first"), summary(solo, "change"))
+    class_reruns = args.sessions * (1 + args.rounds)
+    before = (summary(solo, "first"), summary(solo, "change"))
     full = (summary(class_, "first"), summary(class_, "change"))
     errs = errors_of(warm) + errors_of(solo) + errors_of(class_)
     rows = [
-        (f"{len(solo)} sessions one at a time (baseline)", *base, len(errors_of(solo))),
+        (f"{len(solo)} sessions one at a time (baseline)", *before, len(errors_of(solo))),
         (
             f"K = {args.sessions} at once{', one link' if args.same_link else ''}",
             *full,
@@ -571,20 +647,47 @@ async def benchmark(args, port: int, proc: subprocess.Popen, mem: MemorySampler)
         ),
     ]
     out = [table(rows, mem, cpu)]
-    out.append(
+    text = (
         f"Slowdown of the class against one at a time: first load p95 "
-        f"{ratio(full[0]['p95'], base[0]['p95'])}, control change p95 "
-        f"{ratio(full[1]['p95'], base[1]['p95'])}. Server CPU per rerun alone: "
-        f"{cpu_solo / reruns:.2f} s, so {args.sessions * (1 + args.rounds)} reruns need at least "
-        f"{args.sessions * (1 + args.rounds) * cpu_solo / reruns / (os.cpu_count() or 1):.0f} s "
-        f"on {os.cpu_count()} cores; the class took {wall:.1f} s wall and {cpu:.0f} CPU s. "
+        f"{ratio(full[0]['p95'], before[0]['p95'])}, control change p95 "
+        f"{ratio(full[1]['p95'], before[1]['p95'])}. "
+    )
+    if pid:
+        text += (
+            f"Server CPU per rerun alone: {cpu_solo / reruns:.2f} s, so {class_reruns} reruns "
+            f"need at least {class_reruns * cpu_solo / reruns / (os.cpu_count() or 1):.0f} s on "
+            f"{os.cpu_count()} cores; the class took {wall:.1f} s wall and {cpu:.0f} CPU s. "
+        )
+    else:
+        text += f"The class took {wall:.1f} s wall (server CPU not watched: --pid). "
+    text += (
         f"Mean payload {full[0]['kb']:.0f} kB per first load, {full[1]['kb']:.0f} kB per change."
     )
+    cookies = Counter(s.cookie for s in class_ if s.cookie)
+    if cookies:
+        shares = ", ".join(f"{c} {n}" for c, n in sorted(cookies.items()))
+        text += f" Sessions per sticky cookie: {shares}."
+    out.append(text)
     if errs:
         out.append("Errors (first 10):\n" + "\n".join(f"- {e[:300]}" for e in errs[:10]))
-    met = max(full[0]["p95"], full[1]["p95"]) <= 2.0 and not errs and mem.peak_rss_mb <= 1536
+    small = mem is None or mem.peak_rss_mb <= 1536
+    met = max(full[0]["p95"], full[1]["p95"]) <= 2.0 and not errs and small
     out.append(f"Target (p95 <= 2 s, 0 errors, RSS <= 1.5 GB): {'met' if met else 'MISSED'}.")
     return "\n\n".join(out)
+
+
+def measure(args: argparse.Namespace, base: str, pid: int | None) -> tuple[str, bool]:
+    """Run :func:`benchmark` under the global timeout: (report, whether it timed out)."""
+    mem = MemorySampler(pid) if pid else None
+    if mem is not None:
+        mem.start()
+    try:
+        return asyncio.run(asyncio.wait_for(benchmark(args, base, pid, mem), args.timeout)), False
+    except TimeoutError:
+        return f"Global timeout ({args.timeout:g} s) hit: no figures.", True
+    finally:
+        if mem is not None:
+            mem.stop()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -594,34 +697,37 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     args = parse_args(argv)
     env = dict(e.split("=", 1) for e in args.server_env)
-    port = free_port()
-    timed_out = False
-    with tempfile.NamedTemporaryFile(
-        "w", prefix="load-server-", suffix=".log", delete=False
-    ) as log:
-        proc = start_server(port, env, log, args.profile)
-        try:
-            ready = wait_healthy(port, proc, timeout=120)
-            mem = MemorySampler(proc.pid)
-            mem.start()
+    if args.url:
+        wait_healthy(args.url, None, timeout=10)
+        report, timed_out = measure(args, args.url, args.pid)
+        where = f"target {args.url}, already running; " + (
+            f"CPU and memory of the process tree of pid {args.pid}."
+            if args.pid
+            else "its CPU and memory not watched (no --pid)."
+        )
+    else:
+        base = f"http://{HOST}:{free_port()}"
+        with tempfile.NamedTemporaryFile(
+            "w", prefix="load-server-", suffix=".log", delete=False
+        ) as log:
+            proc = start_server(int(base.rsplit(":", 1)[1]), env, log, args.profile)
             try:
-                report = asyncio.run(
-                    asyncio.wait_for(benchmark(args, port, proc, mem), args.timeout)
-                )
-            except TimeoutError:
-                timed_out = True
-                report = f"Global timeout ({args.timeout:g} s) hit: no figures."
-            mem.stop()
-        finally:
-            stop_server(proc)
+                ready = wait_healthy(base, proc, timeout=120)
+                report, timed_out = measure(args, base, proc.pid)
+            finally:
+                stop_server(proc)
+        where = f"server env {env or '{}'}, healthy after {ready:.1f} s; server log {log.name}."
     load1, load5, _ = os.getloadavg()
     print(
         f"## Classroom load: K = {args.sessions} sessions, {args.rounds} control changes each\n\n"
         f"Settings: ramp {args.ramp:g} s, think time {args.think_min:g}-{args.think_max:g} s, "
-        f"seed {args.seed}, server env {env or '{}'}; {os.cpu_count()} cores, load average "
-        f"{load1:.1f} / {load5:.1f} at the end (other work on the machine counts); server healthy "
-        f"after {ready:.1f} s; server log {log.name}."
-        + (f" cProfile of the script runs: {args.profile}." if args.profile else "")
+        f"seed {args.seed}, {args.warmup} warm-up session(s); {os.cpu_count()} cores, load "
+        f"average {load1:.1f} / {load5:.1f} at the end (other work on the machine counts); {where}"
+        + (
+            f" cProfile (thread CPU time) of the script runs: {args.profile}."
+            if args.profile
+            else ""
+        )
         + "\n"
     )
     print(report)

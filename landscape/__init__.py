@@ -2,11 +2,12 @@
 
 from .data import Dataset, parity_data, range_data, real_data, with_label_noise
 from .maps import BasinMap, Chaos, ConvergenceMap, basin_map, chaos, convergence_map
+from .optim import OPTIMIZERS, OptimizerSpec
 from .remedies import REMEDIES, RemedyResult
 from .spectrum import Spectrum, spectrum
 from .surface import curvature_curve, global_minima, grad_curve, loss_curve, maxima, minima
 from .swarm import Swarm, swarm
-from .train import OPTIMIZERS, TrainSettings, Trajectory, train
+from .train import TrainSettings, Trajectory, train
 from .why import WhyNumbers, why_numbers
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "Chaos",
     "ConvergenceMap",
     "Dataset",
+    "OptimizerSpec",
     "RemedyResult",
     "Spectrum",
     "Swarm",

@@ -8,6 +8,7 @@ finite values, stored read-only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
@@ -157,3 +158,82 @@ def with_label_noise(data: Dataset, sigma: float, seed: int = 0) -> Dataset:
     seed = check_int("seed", seed, 0, 2**32 - 1)
     noise = np.random.default_rng(seed).normal(size=data.n)
     return Dataset(data.x, data.y + sigma * noise, name=f"{data.name} + noise {sigma:g}")
+
+
+#: The kinds of drawn data a :class:`Recipe` describes.
+RecipeKind = Literal["parity", "range", "real"]
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How a dataset is drawn: a small, hashable description that rebuilds it exactly.
+
+    It is what caches key on and what a generated script writes out, so only
+    the fields that the kind uses may differ from their defaults (two recipes
+    that draw the same data compare equal).
+
+    Parameters
+    ----------
+    kind : {"parity", "range", "real"}
+        ``"parity"``: :func:`parity_data` ``(n, high, seed)``, the question's
+        draw; ``"range"``: :func:`range_data` ``(start, stop)``; ``"real"``:
+        :func:`real_data` ``(n, high, seed)``.
+    n, high, seed, start, stop : int
+        As the kind's function takes them.
+    noise : float
+        With ``noise > 0``, :func:`with_label_noise` ``(., noise, seed)`` on top.
+
+    Raises
+    ------
+    ValueError
+        For an unknown kind, or a field that the kind does not use set away
+        from its default.
+    """
+
+    kind: RecipeKind = "parity"
+    n: int = 1000
+    high: int = 1000
+    seed: int = 0
+    start: int = 0
+    stop: int = 6
+    noise: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.kind not in _RECIPE_FIELDS:
+            raise ValueError(f"kind must be one of {', '.join(_RECIPE_FIELDS)}, got {self.kind!r}")
+        used = set(_RECIPE_FIELDS[self.kind]) | ({"seed"} if self.noise > 0 else set())
+        for name in ("n", "high", "seed", "start", "stop"):
+            if name not in used and getattr(self, name) != getattr(Recipe, name):
+                raise ValueError(
+                    f"{name} is not used by kind={self.kind!r}; leave it at its default"
+                )
+
+    def build(self) -> Dataset:
+        """The dataset this recipe describes. Cost O(n)."""
+        if self.kind == "parity":
+            out = parity_data(self.n, self.high, self.seed)
+        elif self.kind == "range":
+            out = range_data(self.start, self.stop)
+        else:
+            out = real_data(self.n, float(self.high), self.seed)
+        return with_label_noise(out, self.noise, self.seed) if self.noise > 0 else out
+
+    @property
+    def size(self) -> int:
+        """Number of samples the recipe draws, known without drawing them."""
+        return self.stop - self.start if self.kind == "range" else self.n
+
+    @property
+    def max_abs_x(self) -> float:
+        """An upper bound on ``max|x|`` of the data, known without drawing them."""
+        if self.kind == "range":
+            return float(max(abs(self.start), abs(self.stop - 1), 1))
+        return float(self.high)
+
+
+# The fields each kind of recipe reads (noise reads seed too).
+_RECIPE_FIELDS = {
+    "parity": ("n", "high", "seed"),
+    "range": ("start", "stop"),
+    "real": ("n", "high", "seed"),
+}

@@ -10,37 +10,18 @@ is, it prints the weights the app shows, one ``repr`` per line.
 from __future__ import annotations
 
 import io
-import json
-from dataclasses import asdict
-from typing import Any
+from collections.abc import Mapping
 
 import numpy as np
 import plotly.graph_objects as go
 
-from .data import Dataset
-from .plots import Run, dense_grid, exact_loss
-from .settings import DATA_PARITY, DATA_RANGE, DATA_REAL, Settings
-from .spectrum import Spectrum
-from .surface import as_spectrum, loss_curve
-
-#: torch's intra-op thread count for runs that must match the question's script
-#: bit for bit, in the app and in generated scripts. One thread rounds the
-#: weight gradient (the 1000-term float32 dot product in the backward pass of
-#: ``nn.Linear``) differently from any multi-threaded count (2, 4, 8 agree),
-#: and the question's run then departs from the student's after 15 steps.
-#: (Beyond ~32k samples the reductions split by thread count: 2 is pinned.)
-TORCH_THREADS = 2
+from .data import Dataset, Recipe
+from .surface import Source, as_spectrum, loss_curve
+from .train import TORCH_THREADS, TrainSettings
+from .window import Run, dense_grid, exact_loss
 
 #: Most samples :func:`pytorch_script` writes out literally (the file would pass 2 MB).
 MAX_LITERAL_SAMPLES = 50_000
-
-_OPTIMIZER_CLASS = {
-    "sgd": "SGD",
-    "adam": "Adam",
-    "adamw": "AdamW",
-    "rmsprop": "RMSprop",
-    "adagrad": "Adagrad",
-}
 
 
 def _csv(header: list[str], columns: list[np.ndarray], comment: str) -> str:
@@ -53,7 +34,7 @@ def _csv(header: list[str], columns: list[np.ndarray], comment: str) -> str:
     return out.getvalue()
 
 
-def landscape_csv(data: Dataset | Spectrum, lo: float, hi: float) -> str:
+def landscape_csv(data: Source, lo: float, hi: float) -> str:
     """The exact loss ``L(w)`` on the dense grid over [lo, hi] (every basin resolved).
 
     Columns ``w, loss``; floats written with ``repr`` (they read back exactly).
@@ -70,22 +51,22 @@ def landscape_csv(data: Dataset | Spectrum, lo: float, hi: float) -> str:
     return _csv(["w", "loss"], [w, loss_curve(spec, w)], comment)
 
 
-def trajectory_csv(data: Dataset | Spectrum, run: Run) -> str:
-    """A run, one row per state k: ``step, w, loss, grad, exact_loss``.
+def trajectory_csv(data: Source, run: Run) -> str:
+    """A run, one row per state k: ``step, w, float32_loss, float32_grad, exact_loss``.
 
-    ``loss`` and ``grad`` are the run's own (float32 for a
-    :class:`~landscape.train.Trajectory`) when it has them, empty otherwise;
+    ``float32_loss`` and ``float32_grad`` are torch's own for a
+    :class:`~landscape.train.Trajectory`, empty for other runs (a remedy's);
     ``exact_loss`` is the float64 series at ``w`` (empty beyond ``|w| = 1000``,
     where a diverged run may go).
     """
     spec = as_spectrum(data)
     w = np.asarray(run.w, dtype=np.float64)
     blank = np.full(w.size, np.nan)
-    loss = np.asarray(getattr(run, "loss", blank), dtype=np.float64)
-    grad = np.asarray(getattr(run, "grad", blank), dtype=np.float64)
+    loss = np.asarray(getattr(run, "float32_loss", blank), dtype=np.float64)
+    grad = np.asarray(getattr(run, "float32_grad", blank), dtype=np.float64)
     comment = f"Training run on {spec.data!r}; state k is the model after k optimizer steps"
     columns = [np.arange(w.size), w, loss, grad, exact_loss(spec, w)]
-    text = _csv(["step", "w", "loss", "grad", "exact_loss"], columns, comment)
+    text = _csv(["step", "w", "float32_loss", "float32_grad", "exact_loss"], columns, comment)
     # Steps are whole numbers and missing values are empty, not "nan".
     return "\n".join(_tidy_row(line) for line in text.split("\n"))
 
@@ -102,86 +83,75 @@ def figure_html(fig: go.Figure) -> str:
     return fig.to_html(include_plotlyjs=True, full_html=True, auto_play=False)
 
 
-def settings_json(settings: Settings) -> str:
-    """Every setting by key, plus ``query``: the URL parameters that reproduce them."""
-    payload: dict[str, Any] = {"settings": asdict(settings), "query": settings.to_query()}
-    return json.dumps(payload, indent=2)
-
-
-def _data_code(settings: Settings, data: Dataset | None) -> str:
-    if data is not None:
+def _data_code(data: Recipe | Dataset) -> str:
+    # Every value is written with repr of an int or float: data, never text
+    # from a user (a file's name stays out of the script).
+    if isinstance(data, Dataset):
         if data.n > MAX_LITERAL_SAMPLES:
             raise ValueError(
                 f"data holds {data.n} samples; at most {MAX_LITERAL_SAMPLES} can be written out"
             )
         xs = ", ".join(repr(float(v)) for v in data.x)
         ys = ", ".join(repr(float(v)) for v in data.y)
-        return (
-            f"# The data, written out ({data.name}).\nx = np.array([{xs}])\ny = np.array([{ys}])\n"
-        )
-    s = settings
-    if s.data == DATA_PARITY:
+        return f"# The data, written out: {data.n} samples.\nx = np.array([{xs}])\ny = np.array([{ys}])\n"
+    r = data
+    n, high, seed, start, stop = (int(v) for v in (r.n, r.high, r.seed, r.start, r.stop))
+    if r.kind == "parity":
         code = (
-            f"# The question's draw: {s.n} integers from [0, {s.high}), repeats allowed.\n"
-            f"x = np.random.RandomState({s.seed}).randint(0, {s.high}, {s.n})\n"
+            f"# The question's draw: {n} integers from [0, {high}), repeats allowed.\n"
+            f"x = np.random.RandomState({seed}).randint(0, {high}, {n})\n"
             "y = (x % 2).astype(float)\n"
             "x = x.astype(float)\n"
         )
-    elif s.data == DATA_RANGE:
+    elif r.kind == "range":
         code = (
-            f"# Consecutive integers {s.start} .. {s.stop - 1}.\n"
-            f"x = np.arange({s.start}, {s.stop})\n"
+            f"# Consecutive integers {start} .. {stop - 1}.\n"
+            f"x = np.arange({start}, {stop})\n"
             "y = (x % 2).astype(float)\n"
             "x = x.astype(float)\n"
         )
-    elif s.data == DATA_REAL:
+    else:
         code = (
-            f"# {s.n} real x from [0, {s.high}), labelled by the parity of floor(x).\n"
-            f"x = np.random.default_rng({s.seed}).uniform(0.0, {float(s.high)!r}, {s.n})\n"
+            f"# {n} real x from [0, {high}), labelled by the parity of floor(x).\n"
+            f"x = np.random.default_rng({seed}).uniform(0.0, {float(high)!r}, {n})\n"
             "y = np.floor(x) % 2\n"
         )
-    else:  # pragma: no cover - Settings validates data
-        raise ValueError(f"unknown data kind {s.data!r}")
-    if s.noise > 0:
+    if r.noise > 0:
+        noise = float(r.noise)
         code += (
-            f"# Label noise: sigma * N(0, 1), sigma = {s.noise!r}.\n"
-            f"y = y + {s.noise!r} * np.random.default_rng({s.seed}).normal(size=x.size)\n"
+            f"# Label noise: sigma * N(0, 1), sigma = {noise!r}.\n"
+            f"y = y + {noise!r} * np.random.default_rng({seed}).normal(size=x.size)\n"
         )
     return code
 
 
-def _optimizer_code(settings: Settings) -> str:
-    # The same call as landscape.train: lr plus only what differs from torch's
-    # defaults (AdamW's default weight decay is 0.01, so 0.0 is passed to it).
-    s = settings
-    args = [f"lr={s.lr!r}"]
-    if s.opt in ("sgd", "rmsprop") and s.momentum != 0.0:
-        args.append(f"momentum={s.momentum!r}")
-    if s.opt == "sgd" and s.nesterov:
-        args.append("nesterov=True")
-    if s.opt == "adamw":
-        args.append("weight_decay=0.0")
-    return f"torch.optim.{_OPTIMIZER_CLASS[s.opt]}(net.parameters(), {', '.join(args)})"
-
-
-def pytorch_script(settings: Settings, data: Dataset | None = None) -> str:
-    """A self-contained PyTorch script that trains the plain run of ``settings``.
+def pytorch_script(
+    data: Recipe | Dataset, run: TrainSettings, *, query: Mapping[str, str] | None = None
+) -> str:
+    """A self-contained PyTorch script that trains the plain run ``run`` on ``data``.
 
     It is the question's script reduced to its training loop: the same data
-    draw (or ``data`` written out literally, e.g. for uploaded samples, at most
-    :data:`MAX_LITERAL_SAMPLES`), ``nn.Linear(1, 1, bias=False)`` then
+    draw for a :class:`~landscape.data.Recipe`, or a Dataset (e.g. uploaded
+    samples) written out literally, at most :data:`MAX_LITERAL_SAMPLES`
+    samples; ``nn.Linear(1, 1, bias=False)`` then
     ``sin(.)**2``, ``nn.MSELoss``, the chosen ``torch.optim`` optimizer, and for
     mini-batches the ``DataLoader`` shuffling of :func:`landscape.train.train`.
     It prints ``repr(w)`` before the first step and after every step: the
     weights the app shows. A run that meets a non-finite loss or gradient
-    stops there, as the app's does.
+    stops there, as the app's does. ``query``, the app's URL parameters for
+    the same run, is written into the script as a dict literal (``repr``), so
+    that no text it holds can become code.
+
+    Raises
+    ------
+    ValueError
+        When a Dataset holds more than :data:`MAX_LITERAL_SAMPLES` samples.
     """
-    s = settings
+    s = run
     lines = [
-        '"""Landscape Lab run: learn w in x -> sin(w x)**2 by gradient descent on parity labels.',
+        '"""Landscape Lab run: learn w in x -> sin(w x)**2 by gradient descent.',
         "",
-        "Generated by Landscape Lab; reproduce it in the app with the URL parameters",
-        f"    {json.dumps(s.to_query())}",
+        "Generated by Landscape Lab. APP_QUERY holds the app's URL parameters for this run.",
         "Prints w before the first step and after every optimizer step, one per line.",
         '"""',
         "import math",
@@ -189,10 +159,12 @@ def pytorch_script(settings: Settings, data: Dataset | None = None) -> str:
         "import numpy as np",
         "import torch",
         "",
+        f"APP_QUERY = {dict(query or {})!r}",
+        "",
         "# The app's thread count: float32 sums split across threads round differently.",
         f"torch.set_num_threads({TORCH_THREADS})",
         "",
-        _data_code(s, data).rstrip("\n"),
+        _data_code(data).rstrip("\n"),
         "train_x = torch.tensor(x, dtype=torch.float32).reshape(-1, 1)",
         "train_y = torch.tensor(y, dtype=torch.float32).reshape(-1, 1)",
         "",
@@ -208,22 +180,22 @@ def pytorch_script(settings: Settings, data: Dataset | None = None) -> str:
         "        return torch.sin(self.fc1(x)) ** 2",
         "",
         "",
-        f"net = Net({s.w0!r})",
+        f"net = Net({float(s.w0)!r})",
         "criterion = torch.nn.MSELoss()",
-        f"optimizer = {_optimizer_code(s)}",
+        f"optimizer = {s.optimizer.source('net.parameters()')}",
     ]
-    if s.batch == 0:
+    if s.batch_size is None:
         lines += [
-            f"batches = [(train_x, train_y)] * {s.epochs}  # full batch: one step per epoch",
+            f"batches = [(train_x, train_y)] * {int(s.epochs)}  # full batch: one step per epoch",
         ]
     else:
         lines += [
             "loader = torch.utils.data.DataLoader(",
-            f"    range(len(train_x)), batch_size={s.batch}, shuffle=True,",
-            f"    generator=torch.Generator().manual_seed({s.tseed}),",
+            f"    range(len(train_x)), batch_size={int(s.batch_size)}, shuffle=True,",
+            f"    generator=torch.Generator().manual_seed({int(s.seed)}),",
             ")",
             "batches = (",
-            f"    (train_x[idx], train_y[idx]) for _ in range({s.epochs}) for idx in loader",
+            f"    (train_x[idx], train_y[idx]) for _ in range({int(s.epochs)}) for idx in loader",
             ")",
         ]
     lines += [

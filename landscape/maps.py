@@ -14,26 +14,23 @@ import numpy as np
 import torch
 
 from .checks import check_int, check_window
-from .data import Dataset
+from .optim import MAX_LR, OptimizerSpec
 from .spectrum import MAX_ABS_W, Spectrum
-from .surface import as_spectrum, global_minima, scan_step
+from .surface import Source, as_spectrum, global_minima, scan_step
 from .swarm import (
-    MAX_LR,
     MAX_STARTS,
+    MAX_SWARM_STEPS,
+    MAX_WORK,
     LossOracle,
     Method,
-    OptimizerSpec,
     check_positive,
     check_starts,
     check_steps,
     chunked,
     descend,
     loss_oracle,
-    optimizer_spec,
     swarm,
 )
-
-Source = Dataset | Spectrum
 
 #: Label of a run that reached no global minimum.
 NONE = -1
@@ -47,19 +44,13 @@ _GROWTH_TO = 1e-2
 _GROWTH_BASIN_FRACTION = 0.1
 
 
-def _spec(data: Source | LossOracle) -> Spectrum:
-    if isinstance(data, LossOracle):
-        return data.spec
-    return as_spectrum(data)
-
-
 @dataclass(frozen=True, eq=False)
 class BasinMap:
     """Where each start of a window ends up (see :func:`basin_map`).
 
     Attributes
     ----------
-    w0, w, loss : ndarray, shape (n,)
+    w0, w, exact_loss : ndarray, shape (n,)
         Starts, final weights, exact final losses (NaN where diverged).
     minimizers : ndarray, shape (M,)
         Global minimisers of L in the start window and every one a run
@@ -74,7 +65,7 @@ class BasinMap:
 
     w0: np.ndarray
     w: np.ndarray
-    loss: np.ndarray
+    exact_loss: np.ndarray
     minimizers: np.ndarray
     reached: np.ndarray
     atol: float
@@ -89,7 +80,7 @@ def period_minimizers(data: Source) -> np.ndarray:
     :func:`~landscape.surface.minima` over one period (~0.5 s for the
     question's data).
     """
-    spec = _spec(data)
+    spec = as_spectrum(data)
     if not spec.periodic:
         raise ValueError("period_minimizers needs whole-number x (a pi-periodic loss)")
     margin = 4 * scan_step(spec)
@@ -127,7 +118,7 @@ def classify(
     reached : ndarray of int
         Index into ``minimizers``, or ``NONE``.
     """
-    spec = _spec(data)
+    spec = as_spectrum(data)
     base = period_minimizers(spec) if spec.periodic else None
     width = hi - lo
     ok = np.isfinite(w)
@@ -165,7 +156,7 @@ def basin_map(
     momentum: float = 0.0,
     nesterov: bool = False,
     betas: tuple[float, float] = (0.9, 0.999),
-    weight_decay: float | None = None,
+    weight_decay: float = 0.0,
     atol: float | None = None,
     gradient: Method = "auto",
 ) -> BasinMap:
@@ -196,7 +187,7 @@ def basin_map(
     312 500); larger x raise ValueError.
     """
     lo, hi = check_window(lo, hi, MAX_ABS_W)
-    spec = _spec(data)
+    spec = as_spectrum(data)
     w0 = np.linspace(lo, hi, check_int("n", n, 1, MAX_STARTS))
     if atol is None:
         atol = np.pi / (8 * max(spec.data.max_abs_x, 1.0))
@@ -215,7 +206,7 @@ def basin_map(
         gradient=gradient,
     )
     minimizers, reached = classify(spec, run.w, lo, hi, atol)
-    return BasinMap(w0, run.w, run.loss, minimizers, reached, atol, run.diverged_at)
+    return BasinMap(w0, run.w, run.exact_loss, minimizers, reached, atol, run.diverged_at)
 
 
 @dataclass(frozen=True, eq=False)
@@ -298,7 +289,7 @@ def convergence_map(
     momentum: float = 0.0,
     nesterov: bool = False,
     betas: tuple[float, float] = (0.9, 0.999),
-    weight_decay: float | None = None,
+    weight_decay: float = 0.0,
     gradient: Method = "auto",
 ) -> ConvergenceMap:
     """Trainability over a grid of starts w0 x learning rates (after Sohl-Dickstein, 2024).
@@ -355,7 +346,7 @@ def convergence_map(
         raise ValueError(f"lr_lo must be at most lr_hi, got {lr_lo:g} > {lr_hi:g}")
     steps = check_steps(cells, steps)
     tol = check_positive("tol", tol, 1.0)
-    opt = optimizer_spec(
+    opt = OptimizerSpec(
         optimizer,
         lr_lo,
         momentum=momentum,
@@ -457,7 +448,7 @@ def chaos(
     momentum: float = 0.0,
     nesterov: bool = False,
     betas: tuple[float, float] = (0.9, 0.999),
-    weight_decay: float | None = None,
+    weight_decay: float = 0.0,
     gradient: Method = "auto",
 ) -> Chaos:
     """Sensitivity to the start: two float64 runs from ``w0`` and ``w0 + eps``.
@@ -505,7 +496,7 @@ def chaos(
         gradient=gradient,
     )
     distance = np.abs(run.history[:, 1] - run.history[:, 0])
-    basin = np.pi / (2 * max(_spec(data).data.max_abs_x, 1.0))
+    basin = np.pi / (2 * max(as_spectrum(data).data.max_abs_x, 1.0))
     window = growth_window(distance, float(eps), min(_GROWTH_TO, _GROWTH_BASIN_FRACTION * basin))
     steps_in = np.arange(*window)
     used = steps_in[distance[steps_in] > 0]
@@ -522,3 +513,21 @@ def chaos(
         float(eps),
         threshold,
     )
+
+
+def lr_range(lr: float) -> tuple[float, float]:
+    """Learning rates a convergence map spans around ``lr``: 1e-6 .. 1e-1, widened to hold 10x.
+
+    The span covers the rates that train on the question's data (below ~1e-3)
+    and those that jump basins, and always ``lr / 10`` and ``10 lr``, within
+    (1e-12, MAX_LR].
+    """
+    lr = check_positive("lr", lr, MAX_LR)
+    return max(min(1e-6, lr / 10), 1e-12), min(max(1e-1, lr * 10), MAX_LR)
+
+
+def map_steps(steps: int, cells: int) -> int:
+    """The steps a map of ``cells`` runs can afford: ``steps``, within the swarm's work limit."""
+    steps = check_int("steps", steps, 1, MAX_SWARM_STEPS)
+    cells = check_int("cells", cells, 1, MAX_MAP_CELLS)
+    return max(1, min(steps, MAX_WORK // cells))

@@ -28,7 +28,7 @@ from w0 = 1.5):
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -37,9 +37,10 @@ import torch
 
 from .checks import check_int, check_real
 from .data import Dataset, range_data, readonly
-from .spectrum import MAX_ABS_W, MAX_POINTS, spectrum
-from .surface import loss_curve, scan_step
-from .train import MAX_LR, Trajectory, train
+from .optim import MAX_LR
+from .spectrum import MAX_ABS_W, MAX_POINTS, Spectrum
+from .surface import as_spectrum, loss_curve, newton_path, search_grid, search_step
+from .train import Trajectory, train
 from .why import basin, nearest_global_minimum
 
 #: "Reached a solution": within this distance in w of a global minimum.
@@ -50,12 +51,6 @@ REACHED_LOSS = 1e-5
 
 #: Most optimizer steps any remedy runs (per stage for staged remedies).
 MAX_REMEDY_STEPS = 100_000
-
-# Grid of the global search: a quarter of the shortest period of L.
-_GRID_PER_SCAN_STEP = 4
-
-# Largest Newton iteration count of the global search.
-_NEWTON_ITERATIONS = 100
 
 # log of the largest |z|^x kept clear of float64 overflow (e^709 ~ 8e307).
 _LOG_OVERFLOW = 700.0
@@ -76,7 +71,7 @@ class RemedyResult:
     w : ndarray
         Every iterate, ``w[0] = w0`` (float32 values for torch runs; for the
         complex surrogate the real model's equivalent ``arg(z) / 2``, unwrapped).
-    loss : ndarray
+    exact_loss : ndarray
         The full-data loss ``L(w)`` at each iterate, exact float64 series: the
         common yardstick of all remedies.
     own_loss : ndarray
@@ -102,7 +97,7 @@ class RemedyResult:
     claim: str
     claim_holds: bool
     w: np.ndarray
-    loss: np.ndarray
+    exact_loss: np.ndarray
     own_loss: np.ndarray
     stage_starts: tuple[int, ...]
     stage_labels: tuple[str, ...]
@@ -124,7 +119,7 @@ class RemedyResult:
     @property
     def final_loss(self) -> float:
         """Full-data loss at the last iterate."""
-        return float(self.loss[-1])
+        return float(self.exact_loss[-1])
 
     @property
     def in_target_basin(self) -> bool:
@@ -136,7 +131,7 @@ def _result(
     name: str,
     claim: str,
     holds: Callable[[RemedyResult], bool],
-    data: Dataset,
+    spec: Spectrum,
     w: np.ndarray,
     own_loss: np.ndarray,
     stages: tuple[tuple[int, str], ...] = ((0, "all data"),),
@@ -144,7 +139,6 @@ def _result(
     modulus: np.ndarray | None = None,
 ) -> RemedyResult:
     """Attach the full-data loss, the landing target and the claim's verdict."""
-    spec = spectrum(data)
     w = readonly(w)
     target, _ = nearest_global_minimum(spec, float(w[-1]))
     result = RemedyResult(
@@ -152,7 +146,7 @@ def _result(
         claim=claim,
         claim_holds=False,
         w=w,
-        loss=readonly(loss_curve(spec, w)),
+        exact_loss=readonly(loss_curve(spec, w)),
         own_loss=readonly(own_loss),
         stage_starts=tuple(s for s, _ in stages),
         stage_labels=tuple(label for _, label in stages),
@@ -164,12 +158,11 @@ def _result(
     return dataclasses.replace(result, claim_holds=bool(holds(result)))
 
 
-def _check_data(data: object) -> Dataset:
+def _check_data(data: object) -> Spectrum:
+    """The spectrum of ``data``, which must be a Dataset with an x != 0."""
     if not isinstance(data, Dataset):
         raise ValueError(f"data must be a landscape.data.Dataset, got {type(data).__name__}")
-    if not np.any(data.x != 0):
-        raise ValueError("data must hold a sample with x != 0: otherwise L is constant in w")
-    return data
+    return as_spectrum(data, varying=True)
 
 
 def _check_w0(w0: object) -> float:
@@ -216,7 +209,7 @@ def small_x(
 
     Cost: one :func:`~landscape.train.train` run on m samples (~0.1 s for 1000 epochs).
     """
-    data, w0 = _check_data(data), _check_w0(w0)
+    spec, w0 = _check_data(data), _check_w0(w0)
     m = check_int("m", m, 2, 1000)
     epochs = check_int("epochs", epochs, 1, MAX_REMEDY_STEPS)
     small = range_data(0, m)
@@ -232,7 +225,7 @@ def small_x(
         return r.own_loss[-1] < 1e-4 and not r.in_target_basin and r.final_loss > 0.01
 
     label = f"x = 0..{m - 1}, lr {lr:.2e}"
-    return _result("small x", claim, holds, data, run.w, run.loss, ((0, label),), (run,))
+    return _result("small x", claim, holds, spec, run.w, run.float32_loss, ((0, label),), (run,))
 
 
 def curriculum(
@@ -271,7 +264,7 @@ def curriculum(
     Cost: ``log(max|x| / m0) / log(growth)`` train() runs: ~1 s on the question's
     data (9 stages of 300 steps).
     """
-    data, w0 = _check_data(data), _check_w0(w0)
+    spec, w0 = _check_data(data), _check_w0(w0)
     m0 = check_int("m0", m0, 1, 10**9)
     growth = check_real("growth", growth, 1.0, 100.0, lo_open=True)
     steps = check_int("steps_per_stage", steps_per_stage, 1, MAX_REMEDY_STEPS)
@@ -295,7 +288,7 @@ def curriculum(
             break
         m *= growth
     # At a stage boundary own_loss holds the new stage's objective.
-    own = np.concatenate([*(r.loss[:-1] for r in runs[:-1]), runs[-1].loss])
+    own = np.concatenate([*(r.float32_loss[:-1] for r in runs[:-1]), runs[-1].float32_loss])
     claim = (
         f"Growing the data |x| < m from m = {m0} by x{growth:g} ({steps} SGD steps per stage at "
         f"lr = {lr_scale:g} / mean(x^2), from w0 = {w0:g}) ends within {REACHED:g} of a global "
@@ -305,7 +298,7 @@ def curriculum(
     def holds(r: RemedyResult) -> bool:
         return r.distance < REACHED and r.final_loss < REACHED_LOSS
 
-    return _result("curriculum", claim, holds, data, w, own, tuple(stages), tuple(runs))
+    return _result("curriculum", claim, holds, spec, w, own, tuple(stages), tuple(runs))
 
 
 def _normalised_loss(w: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -334,7 +327,7 @@ def normalised_gradient(
 
     Cost: ~0.1 ms per step at N = 1000.
     """
-    data, w0 = _check_data(data), _check_w0(w0)
+    spec, w0 = _check_data(data), _check_w0(w0)
     lr = _check_lr("lr", lr)
     epochs = check_int("epochs", epochs, 1, MAX_REMEDY_STEPS)
     x = torch.tensor(data.x, dtype=torch.float32)
@@ -360,7 +353,7 @@ def normalised_gradient(
         tail = r.w[-max(2, len(r.w) // 10) :]
         return np.ptp(tail) < 1e-5 and not r.in_target_basin
 
-    return _result("normalised gradient", claim, holds, data, np.array(path), np.array(own))
+    return _result("normalised gradient", claim, holds, spec, np.array(path), np.array(own))
 
 
 def normalised_gradient_at(data: Dataset, w: float) -> float:
@@ -369,7 +362,7 @@ def normalised_gradient_at(data: Dataset, w: float) -> float:
     ``d/dw mean_i (sin^2(w x_i) - y_i)^2 / |x_i|`` (weight 1 at x = 0), for
     checking the run against an independent formula. O(N).
     """
-    data = _check_data(data)
+    _check_data(data)
     x = torch.tensor(data.x, dtype=torch.float32)
     y = torch.tensor(data.y, dtype=torch.float32)
     wt = torch.tensor(check_real("w", w, -MAX_ABS_W, MAX_ABS_W), dtype=torch.float32)
@@ -389,7 +382,7 @@ def adam(data: Dataset, w0: float = 1.5, *, lr: float = 1e-3, epochs: int = 1000
 
     Cost: ~0.3 ms per step at N = 1000.
     """
-    data, w0 = _check_data(data), _check_w0(w0)
+    spec, w0 = _check_data(data), _check_w0(w0)
     lr = _check_lr("lr", lr)
     epochs = check_int("epochs", epochs, 1, MAX_REMEDY_STEPS)
     run = train(data, w0, optimizer="adam", lr=lr, epochs=epochs)
@@ -402,7 +395,7 @@ def adam(data: Dataset, w0: float = 1.5, *, lr: float = 1e-3, epochs: int = 1000
         return not r.in_target_basin
 
     label = f"Adam, lr {lr:.2e}"
-    return _result("adam", claim, holds, data, run.w, run.loss, ((0, label),), (run,))
+    return _result("adam", claim, holds, spec, run.w, run.float32_loss, ((0, label),), (run,))
 
 
 def global_search(
@@ -410,14 +403,16 @@ def global_search(
 ) -> RemedyResult:
     """The dense grid's argmin of L around ``w0``, then Newton's method on the exact series.
 
-    Step 1: L (exact float64, :func:`~landscape.surface.loss_curve`) on a grid
-    of spacing a quarter of the shortest period ``2 pi / (4 max|x|)`` over
-    ``[w0 - half_window, w0 + half_window]`` (for whole-number x the default,
+    Step 1: L (exact float64, :func:`~landscape.surface.loss_curve`) on
+    :func:`~landscape.surface.search_grid`, spacing a quarter of the shortest
+    period ``2 pi / (4 max|x|)``, over ``[w0 - half_window, w0 + half_window]``
+    (clipped to ``|w| <= MAX_ABS_W``; for whole-number x the default,
     one period, holds a global minimum); ``w[0]`` is w0 and ``w[1]`` the
-    argmin. Step 2: Newton ``w <- w - L'(w) / L''(w)`` with L', L'' from
-    :meth:`~landscape.spectrum.Spectrum.evaluate`, kept inside the argmin's two
-    neighbouring cells (bisection when Newton would leave or ``L'' <= 0``),
-    until the step is an ulp or the bracket closes.
+    argmin. Step 2: :func:`~landscape.surface.newton_path`, the safeguarded
+    Newton iteration ``w <- w - L'(w) / L''(w)`` on the exact series that
+    refines every minimum, kept inside the argmin's two neighbouring cells
+    (bisection when Newton would leave or ``L'' <= 0``), until the step is a
+    few ulps or the bracket closes.
 
     Demonstrates that the landscape is easy for a method that looks at all of
     it: with the grid finer than a basin the argmin falls in the global basin.
@@ -425,35 +420,18 @@ def global_search(
     float64 rounding of L' stops it, ~1e-8 from pi/2 on the question's data.
 
     Cost: ``8 max|x| half_window / (pi/2)`` grid points (~8000 for the question's
-    data, ~2 s for max|x| = 1e6), then <= 100 Newton steps.
+    data, ~2 s for max|x| = 1e6), then <= 100 Newton steps. ``half_window``
+    is at most pi, and at most ``MAX_POINTS`` grid points wide.
     """
-    data, w0 = _check_data(data), _check_w0(w0)
-    half = check_real("half_window", half_window, 0.0, np.pi, lo_open=True)
-    spec = spectrum(data)
-    step = _GRID_PER_SCAN_STEP * scan_step(spec)
-    count = int(np.ceil(2 * half / step)) + 1
-    if count > MAX_POINTS:
-        raise ValueError(
-            f"half_window must be at most {MAX_POINTS * step / 2:.3g} for max|x| = "
-            f"{data.max_abs_x:g} (a grid of at most {MAX_POINTS} points), got {half_window!r}"
-        )
+    spec, w0 = _check_data(data), _check_w0(w0)
+    # The grid (search_grid) holds at most MAX_POINTS points.
+    widest = min(np.pi, (MAX_POINTS - 1) * search_step(spec) / 2)
+    half = check_real("half_window", half_window, 0.0, widest, lo_open=True)
     lo, hi = max(w0 - half, -MAX_ABS_W), min(w0 + half, MAX_ABS_W)
-    grid = np.linspace(lo, hi, max(count, 3))
+    grid = search_grid(spec, lo, hi)
     k = int(np.argmin(loss_curve(spec, grid)))
-    a, b = grid[max(k - 1, 0)], grid[min(k + 1, grid.size - 1)]
-    path = [w0, float(grid[k])]
-    for _ in range(_NEWTON_ITERATIONS):
-        w = path[-1]
-        g, h = (float(spec.evaluate(np.array([w]), p)[0]) for p in (1, 2))
-        if g == 0.0:
-            break
-        a, b = (w, b) if g < 0 else (a, w)
-        newton = w - g / h if h > 0 else np.nan
-        nxt = newton if a < newton < b else 0.5 * (a + b)
-        tiny = 4 * np.finfo(float).eps * abs(w)
-        if abs(nxt - w) <= tiny or b - a <= tiny:
-            break
-        path.append(nxt)
+    cells = grid[max(k - 1, 0)], grid[min(k + 1, grid.size - 1)]
+    path = np.concatenate([[w0], newton_path(spec, *cells, grid[k])])
     claim = (
         f"The argmin of a {grid.size}-point grid over [{lo:.4g}, {hi:.4g}] lies in a global "
         f"minimum's basin, and {len(path) - 2} Newton steps take it within 1e-6 of that minimum."
@@ -466,9 +444,9 @@ def global_search(
         "global search",
         claim,
         holds,
-        data,
-        np.array(path),
-        loss_curve(spec, np.array(path)),
+        spec,
+        path,
+        loss_curve(spec, path),
         ((0, "start"), (1, f"grid argmin ({grid.size} points)"), (2, "Newton")),
     )
 
@@ -542,7 +520,7 @@ def complex_surrogate(
 
     Cost: ~0.4 ms per step at N = 1000 (complex128 ``pow``).
     """
-    data, w0 = _check_data(data), _check_w0(w0)
+    spec, w0 = _check_data(data), _check_w0(w0)
     if not data.is_integer:
         raise ValueError("data must have whole-number x: z^x has a branch cut at z = -1 otherwise")
     r0 = check_real("r0", r0, 0.0, 2.0, lo_open=True)
@@ -610,7 +588,7 @@ def complex_surrogate(
         "complex surrogate",
         claim,
         holds,
-        data,
+        spec,
         w,
         np.array(own),
         tuple(stages),
@@ -627,5 +605,24 @@ REMEDIES: MappingProxyType[str, Callable[..., RemedyResult]] = MappingProxyType(
         "adam": adam,
         "global search": global_search,
         "complex surrogate": complex_surrogate,
+    }
+)
+
+
+#: The remedies as the app offers them: method name -> (name in :data:`REMEDIES`,
+#: keyword arguments after ``(data, w0)``). The grown complex surrogate uses the
+#: settings under which complex_surrogate documents convergence from 1.5.
+VARIANTS: Mapping[str, tuple[str, Mapping[str, float | int]]] = MappingProxyType(
+    {
+        "small x": ("small x", MappingProxyType({})),
+        "curriculum": ("curriculum", MappingProxyType({})),
+        "normalised gradient": ("normalised gradient", MappingProxyType({})),
+        "adam": ("adam", MappingProxyType({})),
+        "global search": ("global search", MappingProxyType({})),
+        "complex surrogate": ("complex surrogate", MappingProxyType({})),
+        "complex surrogate, grown": (
+            "complex surrogate",
+            MappingProxyType({"start_m": 64, "lr": 1e-2, "steps": 500}),
+        ),
     }
 )

@@ -42,11 +42,9 @@ import numpy as np
 import torch
 
 from .checks import check_int, check_real
-from .data import Dataset
+from .optim import OptimizerSpec
 from .spectrum import MAX_ABS_W, Spectrum
-from .surface import as_spectrum
-
-Source = Dataset | Spectrum
+from .surface import Source, as_spectrum
 
 #: Most starts in one swarm.
 MAX_STARTS = 10_000
@@ -60,15 +58,9 @@ MAX_WORK = 100_000_000
 #: Most recorded values ``K * (recorded steps)`` in a history (32 MB).
 MAX_HISTORY = 4_000_000
 
-#: Largest learning rate accepted.
-MAX_LR = 1e3
-
 #: Largest table (points per period) before falling back to the exact series:
 #: 2^21 points of 4 float64 coefficients are 64 MB per table.
 MAX_TABLE_SIZE = 1 << 21
-
-#: Optimizers a swarm can run, all from :mod:`torch.optim`.
-OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop", "adagrad")
 
 # Points per shortest period of the series in the Hermite tables; see the
 # module docstring for the error this buys.
@@ -87,89 +79,9 @@ _CHUNK = 2048
 Method = Literal["auto", "table", "exact"]
 
 
-@dataclass(frozen=True)
-class OptimizerSpec:
-    """A validated choice of :mod:`torch.optim` optimizer and its hyperparameters.
-
-    Build it with :func:`optimizer_spec`; ``weight_decay`` is resolved (AdamW's
-    torch default is 0.01, every other optimizer's 0).
-    """
-
-    name: str
-    lr: float
-    momentum: float
-    nesterov: bool
-    betas: tuple[float, float]
-    weight_decay: float
-
-    def build(self, params: list) -> torch.optim.Optimizer:
-        """The torch optimizer over ``params`` (tensors or param-group dicts)."""
-        common = {"lr": self.lr, "weight_decay": self.weight_decay}
-        if self.name == "sgd":
-            return torch.optim.SGD(params, momentum=self.momentum, nesterov=self.nesterov, **common)
-        if self.name == "adam":
-            return torch.optim.Adam(params, betas=self.betas, **common)
-        if self.name == "adamw":
-            return torch.optim.AdamW(params, betas=self.betas, **common)
-        if self.name == "rmsprop":
-            return torch.optim.RMSprop(params, momentum=self.momentum, **common)
-        return torch.optim.Adagrad(params, **common)
-
-
 def check_positive(name: str, value: object, hi: float) -> float:
     """``value`` as a float in (0, hi], or a ValueError naming ``name`` and the range."""
     return check_real(name, value, 0.0, hi, lo_open=True)
-
-
-def optimizer_spec(
-    optimizer: str = "sgd",
-    lr: float = 4e-4,
-    *,
-    momentum: float = 0.0,
-    nesterov: bool = False,
-    betas: tuple[float, float] = (0.9, 0.999),
-    weight_decay: float | None = None,
-) -> OptimizerSpec:
-    """Validate an optimizer choice; a hyperparameter the optimizer does not use is an error.
-
-    Parameters
-    ----------
-    optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}
-    lr : float
-        In (0, MAX_LR].
-    momentum : float
-        In [0, 1); "sgd" and "rmsprop" only.
-    nesterov : bool
-        "sgd" with momentum > 0 only.
-    betas : (float, float)
-        Each in [0, 1); "adam" and "adamw" only.
-    weight_decay : float or None
-        In [0, 10]; None takes torch's default (0.01 for AdamW, else 0).
-    """
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
-    lr = check_positive("lr", lr, MAX_LR)
-    momentum = check_real("momentum", momentum, 0.0, 1.0, hi_open=True)
-    if momentum and optimizer not in ("sgd", "rmsprop"):
-        raise ValueError(f"momentum applies to 'sgd' and 'rmsprop' only, not {optimizer!r}")
-    if not isinstance(nesterov, bool | np.bool_):
-        raise ValueError(f"nesterov must be True or False, got {nesterov!r}")
-    if nesterov and (optimizer != "sgd" or momentum == 0.0):
-        raise ValueError("nesterov=True needs optimizer='sgd' and momentum > 0")
-    if not isinstance(betas, tuple | list) or len(betas) != 2:
-        raise ValueError(f"betas must be a pair of numbers in [0, 1), got {betas!r}")
-    betas = tuple(check_real(f"betas[{i}]", b, 0.0, 1.0, hi_open=True) for i, b in enumerate(betas))
-    if betas != (0.9, 0.999) and optimizer not in ("adam", "adamw"):
-        raise ValueError(f"betas apply to 'adam' and 'adamw' only, not {optimizer!r}")
-    if weight_decay is None:
-        weight_decay = 0.01 if optimizer == "adamw" else 0.0
-    if isinstance(weight_decay, bool) or not isinstance(
-        weight_decay, int | float | np.floating | np.integer
-    ):
-        raise ValueError(f"weight_decay must be a number in [0, 10], got {weight_decay!r}")
-    if not 0.0 <= weight_decay <= 10.0:
-        raise ValueError(f"weight_decay must be in [0, 10], got {weight_decay!r}")
-    return OptimizerSpec(optimizer, lr, momentum, bool(nesterov), betas, float(weight_decay))
 
 
 @dataclass(frozen=True, eq=False)
@@ -400,7 +312,7 @@ class Swarm:
 
     Attributes
     ----------
-    w0, w, loss : ndarray, shape (K,)
+    w0, w, exact_loss : ndarray, shape (K,)
         Starts, final weights and exact final losses (NaN where diverged).
     history : ndarray, shape (R, K)
         w after the steps in ``history_steps`` (NaN from divergence on).
@@ -416,7 +328,7 @@ class Swarm:
 
     w0: np.ndarray
     w: np.ndarray
-    loss: np.ndarray
+    exact_loss: np.ndarray
     history: np.ndarray
     history_steps: np.ndarray
     diverged_at: np.ndarray
@@ -481,7 +393,7 @@ def swarm(
     momentum: float = 0.0,
     nesterov: bool = False,
     betas: tuple[float, float] = (0.9, 0.999),
-    weight_decay: float | None = None,
+    weight_decay: float = 0.0,
     record: Literal["auto", "final"] | int = "auto",
     gradient: Method = "auto",
 ) -> Swarm:
@@ -502,7 +414,8 @@ def swarm(
     w0s : array_like
         1 to ``MAX_STARTS`` finite starts with ``|w| <= MAX_ABS_W``.
     optimizer, lr, momentum, nesterov, betas, weight_decay
-        See :func:`optimizer_spec`; torch's defaults otherwise.
+        See :class:`landscape.optim.OptimizerSpec`; ``weight_decay=0.0`` is
+        no decay, AdamW included.
     steps : int
         0 to ``MAX_SWARM_STEPS``, with ``K * steps <= MAX_WORK``.
     record : "auto", "final" or int
@@ -523,7 +436,7 @@ def swarm(
     (2 busy cores, load average ~4; ``bench/swarm.py``).
     """
     w0 = check_starts("w0s", w0s, MAX_STARTS)
-    opt = optimizer_spec(
+    opt = OptimizerSpec(
         optimizer, lr, momentum=momentum, nesterov=nesterov, betas=betas, weight_decay=weight_decay
     )
     steps = check_steps(w0.size, steps)

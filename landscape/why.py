@@ -16,7 +16,17 @@ import numpy as np
 from .checks import check_real
 from .data import Dataset
 from .spectrum import MAX_ABS_W, MAX_POINTS, Spectrum
-from .surface import Source, as_spectrum, loss_curve, maxima, minima, scan_step
+from .surface import (
+    Source,
+    as_spectrum,
+    count_minima,
+    global_minima,
+    loss_curve,
+    maxima,
+    minima,
+    scan_step,
+    search_step,
+)
 
 #: Relative rounding of one float32 operation (half a unit in the last place).
 FLOAT32_UNIT_ROUNDOFF = 2.0**-24
@@ -24,12 +34,6 @@ FLOAT32_UNIT_ROUNDOFF = 2.0**-24
 # Grid points of the first outward scan for a local maximum; the scan doubles
 # its reach until it finds one, so wide basins (small x) cost a few rounds more.
 _FIRST_SCAN = 64
-
-# Grid of the global search: this many scan steps, a quarter of L's shortest period.
-_GRID_CELLS_PER_SCAN = 4
-
-# Low grid points closer than this many cells go to one minima() call.
-_MERGE_GAP = 256
 
 # Longest scan (points) over which minima between w and g are counted exactly
 # by minima(): its refinement costs ~0.5 s at this size on max|x| ~ 1e4, and
@@ -80,7 +84,8 @@ class WhyNumbers:
     minima_between_exact : bool
         True when that count comes from :func:`~landscape.surface.minima`
         (up to 2^15 scan points: |w - g| max|x| below ~3200); False when it is
-        the cheaper lower bound :func:`count_minima` (0.2% low at max|x| = 1e6).
+        the cheaper lower bound :func:`~landscape.surface.count_minima` (0.2%
+        low at max|x| = 1e6).
     target_basin : tuple of float
         ``(a, b)``, the local maxima of L either side of g: gradient flow from any
         point inside reaches g.
@@ -169,15 +174,6 @@ def _check_w(w: object, name: str = "w") -> float:
     return check_real(name, w, -MAX_ABS_W, MAX_ABS_W)
 
 
-def _spec(data: Source) -> Spectrum:
-    if not isinstance(data, Dataset | Spectrum):
-        raise ValueError(f"data must be a Dataset or Spectrum, got {type(data).__name__}")
-    spec = as_spectrum(data)
-    if spec.max_omega == 0.0:
-        raise ValueError("data must hold a sample with x != 0: otherwise L is constant in w")
-    return spec
-
-
 def sample_periods(data: Dataset) -> np.ndarray:
     """``pi / |x_i|`` per sample (inf for x = 0): the period of sample i's loss term in w.
 
@@ -261,16 +257,11 @@ def _search_window(spec: Spectrum, w: float, half_window: float | None) -> tuple
     # L has period pi for whole-number x, so [w - pi/2, w + pi/2] holds a
     # nearest global minimum; the dense grid of the search caps the width.
     half = np.pi / 2 if half_window is None else _check_positive("half_window", half_window)
-    half = min(half, 0.5 * (MAX_POINTS - 2) * _grid_step(spec), MAX_ABS_W)
+    half = min(half, 0.5 * (MAX_POINTS - 2) * search_step(spec), MAX_ABS_W)
     # Near |w| = MAX_ABS_W slide the window inwards rather than cut it, so that
     # it still spans a whole period.
     shift = max(0.0, -MAX_ABS_W - (w - half)) - max(0.0, w + half - MAX_ABS_W)
     return max(w - half + shift, -MAX_ABS_W), min(w + half + shift, MAX_ABS_W)
-
-
-def _grid_step(spec: Spectrum) -> float:
-    # A quarter of the shortest period of L: every basin spans several points.
-    return _GRID_CELLS_PER_SCAN * scan_step(spec)
 
 
 def nearest_global_minimum(
@@ -278,14 +269,11 @@ def nearest_global_minimum(
 ) -> tuple[float, tuple[float, float]]:
     """The global minimum of L nearest ``w`` within a window, and that window.
 
-    Method: L on a uniform grid of spacing ``h`` (a quarter of the shortest
-    period ``2 pi / (4 max|x|)``) over ``[w - half_window, w + half_window]``.
-    Taylor's bound ``|L(m + d) - L(m)| <= M2 d^2 / 2`` at a minimum m, with
-    ``M2 = sum_k |a_k| omega_k^2 >= max |L''|``, puts a grid value within
-    ``M2 h^2 / 8`` of every minimum's loss, so every minimum within ``atol`` of
-    the lowest lies next to a grid point below ``min(grid) + atol + M2 h^2 / 8``;
-    :func:`~landscape.surface.minima` refines each run of such points, and the
-    lowest (to ``atol``) nearest w is returned.
+    The global minima of the window ``[w - half_window, w + half_window]``
+    (:func:`~landscape.surface.global_minima`: L on a grid of a quarter of the
+    shortest period ``2 pi / (4 max|x|)``, then
+    :func:`~landscape.surface.minima` next to every grid point that can lie
+    within ``atol`` of the lowest), and of those the nearest to w.
 
     The default ``half_window`` is pi/2: a whole period for whole-number x, so
     the answer is the nearest global minimum of L; for real x it is the best in
@@ -295,26 +283,12 @@ def nearest_global_minimum(
     Cost: one evaluation of ~``8 max|x| * 2 half_window / pi`` points (0.003 s
     for max|x| = 999, ~2 s for 1e6) plus a small minima() per candidate run.
     """
-    spec = _spec(data)
+    spec = as_spectrum(data, varying=True)
     w = _check_w(w)
     window = _search_window(spec, w, half_window)
-    step = _grid_step(spec)
-    grid = np.linspace(*window, max(int(np.ceil((window[1] - window[0]) / step)) + 1, 3))
-    values = spec.evaluate(grid, 0)
-    h = grid[1] - grid[0]
-    margin = atol + float(np.sum(np.abs(spec.amp) * spec.omega**2)) * h * h / 8
-    low = np.flatnonzero(values <= values.min() + margin)
-    # Split the low points into runs, each bracketing its minima; nearby runs
-    # share one minima() call, whose fixed cost dominates on large x.
-    breaks = np.flatnonzero(np.diff(low) > _MERGE_GAP)
-    first = low[np.r_[0, breaks + 1]]
-    last = low[np.r_[breaks, low.size - 1]]
-    lo = np.maximum(first - 1, 0)
-    hi = np.minimum(last + 1, grid.size - 1)
-    found = np.concatenate([minima(spec, grid[a], grid[b]) for a, b in zip(lo, hi, strict=True)])
-    if found.size == 0:
+    best = global_minima(spec, *window, atol=atol)
+    if best.size == 0:
         raise ValueError(f"L has no local minimum inside the window {window}: widen half_window")
-    best = found[spec.evaluate(found, 0) <= spec.evaluate(found, 0).min() + atol]
     return float(best[np.argmin(np.abs(best - w))]), window
 
 
@@ -351,38 +325,10 @@ def basin(data: Source, w: float, *, reach: float = np.pi) -> tuple[float, float
     :func:`~landscape.surface.maxima`, which also finds a maximum that shares
     a scan cell with a minimum; cost about ``(b - a) / scan_step`` evaluations.
     """
-    spec = _spec(data)
+    spec = as_spectrum(data, varying=True)
     w = _check_w(w)
     reach = _check_positive("reach", reach)
     return _maximum_beyond(spec, w, -1, reach), _maximum_beyond(spec, w, +1, reach)
-
-
-def count_minima(data: Source, lo: float, hi: float) -> int:
-    """A lower bound on the number of local minima of L in ``[lo, hi]``, without refining any.
-
-    Counts the sign changes of L' from < 0 to >= 0 on the grid of
-    :func:`~landscape.surface.minima` (spacing :func:`~landscape.surface.scan_step`);
-    each holds at least one minimum. It misses a minimum hidden with a
-    neighbouring maximum inside one cell, which ``minima`` finds by also
-    scanning L'': measured 1 of 2246 at max|x| = 1e5 and 41 of 21740 at 1e6
-    (parity data, between 1.5 and pi/2), and such pairs occur at small x too.
-    Cost: ``(hi - lo) / scan_step`` evaluations of L' in chunks of at most
-    ``MAX_POINTS`` and nothing else: 0.75 s where ``minima`` takes 117 s
-    (21740 minima at max|x| = 1e6).
-    """
-    spec = _spec(data)
-    lo, hi = _check_w(lo, "lo"), _check_w(hi, "hi")
-    if not lo < hi:
-        raise ValueError(f"lo must be less than hi, got lo={lo!r}, hi={hi!r}")
-    step = scan_step(spec)
-    points = max(int(np.ceil((hi - lo) / step)) + 1, 3)
-    grid_step = (hi - lo) / (points - 1)
-    total, chunk = 0, MAX_POINTS - 1
-    for start in range(0, points - 1, chunk):
-        j = np.arange(start, min(start + chunk, points - 1) + 1)
-        slope = spec.evaluate(np.minimum(lo + grid_step * j, hi), 1)
-        total += int(np.count_nonzero((slope[:-1] < 0) & (slope[1:] >= 0)))
-    return total
 
 
 def _minima_between(
@@ -397,7 +343,8 @@ def _minima_between(
 
     Whole basins between w's and g's, plus w's own minimum if it lies between
     (never g's). Exact through ``minima`` while its scan is at most
-    ``_EXACT_COUNT_POINTS`` points; beyond, the lower bound of :func:`count_minima`.
+    ``_EXACT_COUNT_POINTS`` points; beyond, the lower bound of
+    :func:`~landscape.surface.count_minima`.
     """
     if target_basin[0] < w < target_basin[1]:
         return 0, True
@@ -466,7 +413,7 @@ def why_numbers(
     one scan of L' between w and the target: ~0.05 s on the question's data
     (1000 samples, max x = 999), a few seconds for max|x| = 1e6.
     """
-    spec = _spec(data)
+    spec = as_spectrum(data, varying=True)
     source = spec.data
     w, lr = _check_w(w), _check_positive("lr", lr)
     small_x = _check_positive("small_x", small_x)
@@ -518,3 +465,24 @@ def why_numbers(
         float32_loss_at_target=float(loss_curve(source, np.array([g]), precision="float32")[0]),
         search_window=window,
     )
+
+
+def sample_extremes(data: Dataset) -> tuple[float, float]:
+    """The samples of smallest and largest ``|x|`` among the non-zero x: the slowest and the
+    fastest wave of the comb (periods ``pi/|x|``).
+
+    Returns their x as they are (sign kept; the loss term depends on ``|x|`` only).
+
+    Raises
+    ------
+    ValueError
+        When every x is 0 (the loss does not depend on w).
+    """
+    x = np.asarray(data.x)
+    size = np.abs(x)
+    if not np.any(size):
+        raise ValueError("data must hold a non-zero x; every x is 0")
+    nonzero = size > 0
+    small = x[nonzero][np.argmin(size[nonzero])]
+    large = x[np.argmax(size)]
+    return float(small), float(large)

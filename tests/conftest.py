@@ -14,11 +14,15 @@ import pytest
 import torch
 from hypothesis import settings
 
-from landscape.export import TORCH_THREADS
+from landscape.train import TORCH_THREADS
 
 # CI draws the same examples every run (a red CI should be reproducible by
 # anyone with CI=true); locally hypothesis keeps exploring new ones.
 settings.register_profile("ci", derandomize=True, print_blob=True)
+# The long fuzz run (`pytest tests/test_fuzz.py --hypothesis-profile=fuzz`):
+# test_fuzz.py scales its budgets by max_examples / 100, so ten times the examples,
+# and opens the heaviest share links; the blob reproduces a failure.
+settings.register_profile("fuzz", max_examples=1000, deadline=None, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
@@ -33,7 +37,7 @@ def one_torch_thread():
 
 @pytest.fixture(scope="module")
 def app_threads():
-    """The app's thread count (landscape.export.TORCH_THREADS), for modules that
+    """The app's thread count (landscape.train.TORCH_THREADS), for modules that
     compare with the app or its scripts: one thread rounds the question's
     gradient differently from two. Use with ``pytestmark``."""
     threads = torch.get_num_threads()

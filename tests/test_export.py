@@ -13,7 +13,6 @@ import os
 import subprocess
 import sys
 import tempfile
-from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -21,17 +20,15 @@ import pytest
 import torch
 from reference import direct_loss
 
-from landscape.data import Dataset, parity_data
+from landscape.data import Dataset, Recipe, parity_data
 from landscape.export import (
     MAX_LITERAL_SAMPLES,
     figure_html,
     landscape_csv,
     pytorch_script,
-    settings_json,
     trajectory_csv,
 )
 from landscape.plots import landscape_figure
-from landscape.settings import DATA_RANGE, DATA_REAL, Settings
 from landscape.surface import scan_step
 from landscape.train import train
 
@@ -96,28 +93,38 @@ def plain_loop(seed=0, size=1000, w0=1.5, lr=4e-4, epochs=100):
 
 
 CASES = [
-    Settings(opt="adamw", lr=0.01, batch=64, epochs=3, tseed=5),
-    Settings(data=DATA_REAL, n=300, high=50, seed=2, noise=0.1, momentum=0.9, nesterov=True),
-    Settings(data=DATA_RANGE, start=-3, stop=40, opt="rmsprop", momentum=0.5, lr=1e-3),
+    (Recipe(), 1.5, {"optimizer": "adamw", "lr": 0.01, "batch_size": 64, "epochs": 3, "seed": 5}),
+    (
+        Recipe("real", n=300, high=50, seed=2, noise=0.1),
+        1.5,
+        {"momentum": 0.9, "nesterov": True},
+    ),
+    (
+        Recipe("range", start=-3, stop=40),
+        1.5,
+        {"optimizer": "rmsprop", "momentum": 0.5, "lr": 1e-3},
+    ),
 ]
 CUSTOM = Dataset(np.array([0.5, 2.0, 3.25, 7.0]), np.array([0.0, 1.0, 0.3, 1.0]), name="custom")
 
 
 def test_scripts_print_the_weights_the_app_shows():
-    scripts = [pytorch_script(Settings())]
-    scripts += [pytorch_script(s) for s in CASES]
-    scripts.append(pytorch_script(Settings(lr=0.05, epochs=40), data=CUSTOM))
+    question = train(Recipe().build(), 1.5)
+    runs = [train(r.build(), w0, **kw) for r, w0, kw in CASES]
+    custom = train(CUSTOM, 1.5, lr=0.05, epochs=40)
+    scripts = [pytorch_script(Recipe(), question.settings)]
+    scripts += [pytorch_script(r, run.settings) for (r, _, _), run in zip(CASES, runs, strict=True)]
+    scripts.append(pytorch_script(CUSTOM, custom.settings))
     outs = run_scripts(scripts)
     assert outs[0] == plain_loop()
-    for s, out in zip(CASES, outs[1:], strict=False):
-        run = train(s.dataset(), s.w0, **s.train_kwargs())
-        assert out == [repr(float(w)) for w in run.w], s
-    run = train(CUSTOM, 1.5, lr=0.05, epochs=40)
-    assert outs[-1] == [repr(float(w)) for w in run.w]
+    for run, out in zip(runs, outs[1:], strict=False):
+        assert out == [repr(float(w)) for w in run.w], run.settings
+    assert outs[-1] == [repr(float(w)) for w in custom.w]
 
 
 def test_script_is_plain_pytorch():
-    code = pytorch_script(Settings(opt="sgd", momentum=0.9, nesterov=True))
+    run = train(Recipe().build(), 1.5, epochs=1, momentum=0.9, nesterov=True)
+    code = pytorch_script(Recipe(), run.settings)
     assert "torch.optim.SGD(net.parameters(), lr=0.0004, momentum=0.9, nesterov=True)" in code
     assert "landscape" not in code.split('"""')[-1]  # no import of this project
     compile(code, "script.py", "exec")
@@ -125,8 +132,9 @@ def test_script_is_plain_pytorch():
 
 def test_too_much_literal_data_is_refused():
     big = Dataset(np.zeros(MAX_LITERAL_SAMPLES + 1), np.zeros(MAX_LITERAL_SAMPLES + 1))
+    run = train(CUSTOM, 1.5, epochs=1)
     with pytest.raises(ValueError, match="samples"):
-        pytorch_script(Settings(), data=big)
+        pytorch_script(big, run.settings)
 
 
 def read_csv(text):
@@ -151,7 +159,7 @@ def test_trajectory_csv_holds_the_run_exactly():
     rows = read_csv(trajectory_csv(data, run))
     assert [int(r["step"]) for r in rows] == list(range(13))
     assert [float(r["w"]) for r in rows] == list(run.w)
-    assert [float(r["loss"]) for r in rows] == list(run.loss)
+    assert [float(r["float32_loss"]) for r in rows] == list(run.float32_loss)
     exact = direct_loss(data.x, data.y, run.w).astype(np.float64)
     np.testing.assert_allclose([float(r["exact_loss"]) for r in rows], exact, atol=1e-11)
 
@@ -161,14 +169,7 @@ def test_trajectory_csv_leaves_missing_columns_empty():
         w = np.array([1.5, 1.51])
 
     rows = read_csv(trajectory_csv(parity_data(10, 10, 0), Run()))
-    assert rows[0]["loss"] == "" and rows[1]["grad"] == ""
-
-
-def test_settings_json_reproduces_the_settings():
-    s = Settings(opt="adam", lr=0.003, w0=1.45, tab="Basins")
-    payload = json.loads(settings_json(s))
-    assert payload["settings"] == asdict(s)
-    assert Settings.from_query(payload["query"]) == (s, [])
+    assert rows[0]["float32_loss"] == "" and rows[1]["float32_grad"] == ""
 
 
 def test_figure_html_is_standalone():

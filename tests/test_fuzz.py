@@ -19,30 +19,33 @@ key's range (the rule Streamlit's bound widgets apply to the URL), so
 Part 2 opens the whole app (Streamlit's AppTest) on a few generated share
 links and on extreme but valid ones: no exception, a visible notice naming
 each invalid key, and each bound control holding the URL's value unless a
-notice says otherwise. ``bench/fuzz.py`` runs the same properties with many
-more examples.
+notice says otherwise. The long run, ``pytest tests/test_fuzz.py
+--hypothesis-profile=fuzz`` (the profile is in tests/conftest.py), runs the
+same properties with ten times the examples and also opens the heaviest valid
+share links.
 """
 
 from __future__ import annotations
 
 import math
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import fields
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from landscape.settings import (
+from lab.state import (
     DATA_RANGE,
     DATA_REAL,
     MAX_GRID,
     MAX_N,
-    MAX_STEPS,
+    MAX_RUN_STEPS,
+    MAX_X,
     PARAMS,
     PRESETS,
     SPECS,
@@ -56,13 +59,14 @@ from landscape.settings import (
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 APP_TIMEOUT = 120
 
-# Budgets: >= 2000 generated settings cases in all, 14 app runs; bench/fuzz.py sets
-# these variables (before importing this file) for its longer run.
-SCALE = float(os.environ.get("LANDSCAPE_FUZZ_SCALE", "1"))
+# Budgets: >= 2000 generated settings cases in all and 14 app runs at Hypothesis's
+# default max_examples (100); a profile's max_examples scales them all (the "fuzz"
+# profile's 1000: ten times). Read at import, after pytest has loaded the profile.
+SCALE = settings.default.max_examples / 100
 EXAMPLES = {
     k: max(1, round(n * SCALE))
-    for k, n in {"query": 900, "raw": 400, "resolve": 600, "round_trip": 300}.items()
-} | {"app": max(1, int(os.environ.get("LANDSCAPE_FUZZ_APP", "14")))}
+    for k, n in {"query": 900, "raw": 400, "resolve": 600, "round_trip": 300, "app": 14}.items()
+}
 NO_DEADLINE = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
 
 # --- the oracle -------------------------------------------------------------------------
@@ -134,7 +138,7 @@ def check_valid(s: Settings) -> None:
         value = getattr(s, f.name)
         assert SPECS[f.name].check(value) == value, f.name
     assert Settings(**{f.name: getattr(s, f.name) for f in fields(s)}) == s
-    assert s.samples() >= 1 and s.steps() <= MAX_STEPS and s.grid_points() <= MAX_GRID
+    assert s.samples() >= 1 and s.steps() <= MAX_RUN_STEPS and s.grid_points() <= MAX_GRID
     assert s.lo < s.hi and s.batch <= s.samples()
 
 
@@ -160,7 +164,9 @@ def check_outcome(
         assert notice.startswith(f"{key} must be "), notice
         bounds = p.choices if p.kind == "choice" else ()
         if p.kind in ("int", "float"):
-            bounds = (f"{p.lo:g}", f"{p.hi:g}")
+            bounds = (
+                (f"{int(p.lo)}", f"{int(p.hi)}") if p.kind == "int" else (f"{p.lo:g}", f"{p.hi:g}")
+            )
         assert all(b in notice for b in bounds), notice
         if texts is not None:
             assert repr(texts[key])[:37] in notice, notice  # long text is quoted in part
@@ -357,7 +363,7 @@ def test_a_float_just_outside_its_range_is_refused():
 
 # Share links a teacher might write on the board, at the edges of what is valid;
 # each stays within a few seconds of work (the cost bound is the steps, the grid
-# and the samples; bench/fuzz.py also opens the heaviest).
+# and the samples; the long run also opens the heaviest, HEAVY below).
 EXTREMES = (
     {"lr": "100"},  # diverges: w leaves the exact landscape's range
     {"lr": "100", "opt": "rmsprop", "momentum": "0.999", "tab": TAB_WHY},
@@ -386,7 +392,8 @@ def check_app(query: Mapping[str, str | list[str]]) -> None:
     """
     at = run_app(query)
     assert not at.exception, [e.value for e in at.exception]
-    shown = [w.value for w in at.warning]
+    # The page escapes every punctuation mark of a notice (lab.text.plain); undo it.
+    shown = [re.sub(r"\\(.)", r"\1", w.value) for w in at.warning]
     texts = {k: last(v) for k, v in query.items() if k in SPECS}
     ok, preset = read(SPECS["preset"], texts.get("preset", ""))
     preset = preset if ok else SPECS["preset"].default
@@ -445,3 +452,21 @@ def test_app_survives_extreme_share_links():
         except AssertionError as exc:
             failures.append((query, str(exc)[:300]))
     assert not failures, failures
+
+
+# Valid share links at the limits: the most steps, the most samples, the largest x.
+# Seconds each, so only in the long run; --durations=0 reports each one's time.
+HEAVY = (
+    {"epochs": str(MAX_RUN_STEPS)},  # full batch, 20000 steps on the question's data
+    {"n": "20000", "batch": "1", "epochs": "1"},  # 20000 single-sample steps
+    {"n": str(MAX_N), "high": str(MAX_X), "lo": "1.5", "hi": "1.6"},
+    {"data": DATA_REAL, "n": str(MAX_N), "high": str(MAX_X), "lo": "1.57", "hi": "1.58"},
+    {"data": DATA_RANGE, "start": str(MAX_X - MAX_N), "stop": str(MAX_X), "lo": "1.57"},
+    {"high": str(MAX_X), "lo": "-0.09", "hi": "0.09", "f32": "true", "logy": "true"},
+)
+
+
+@pytest.mark.skipif(SCALE < 10, reason="the long run only: --hypothesis-profile=fuzz")
+@pytest.mark.parametrize("query", HEAVY, ids=urlencode)
+def test_app_survives_heaviest_share_links(query):
+    check_app(query)

@@ -11,30 +11,23 @@ from types import SimpleNamespace
 import numpy as np
 import plotly.graph_objects as go
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from reference import direct_loss
 
-from landscape.data import Dataset, parity_data, range_data, with_label_noise
+from landscape.data import Dataset, parity_data, range_data
 from landscape.plots import (
-    COLUMNS,
-    LOG_FLOOR,
     basin_map_figure,
     chaos_figure,
     convergence_map_figure,
-    dense_grid,
-    envelope,
     history_figure,
     landscape_figure,
-    landscape_line,
     progress_figure,
     quartic_figure,
     remedies_figure,
     sample_grads_figure,
     sample_terms_figure,
-    targets,
 )
-from landscape.surface import scan_step
+from landscape.plots._style import LOG_FLOOR
+from landscape.window import COLUMNS
 
 QUESTION = parity_data(1000, 1000, 0)
 HALF_PI = np.pi / 2
@@ -45,100 +38,6 @@ def values(arr):
 
 
 # --- envelope ---------------------------------------------------------------------------
-
-
-@settings(max_examples=50, deadline=None)
-@given(
-    st.integers(1, 3000),
-    st.integers(1, 60),
-    st.integers(0, 2**31),
-)
-def test_envelope_keeps_each_columns_extremes_in_order(size, columns, seed):
-    rng = np.random.default_rng(seed)
-    w = np.sort(rng.uniform(0.0, 1.0, size))
-    y = rng.normal(size=size).round(1)  # ties on purpose
-    ew, ey = envelope(w, y, 0.0, 1.0, columns)
-    # A subsequence of the input, in order.
-    index = np.searchsorted(w, ew)
-    assert np.all(np.diff(index) > 0) and np.array_equal(w[index], ew)
-    assert np.array_equal(y[index], ey)
-    assert ew.size <= max(2 * columns, size)
-    if size > 2 * columns:
-        for c in range(columns):
-            inside = (
-                (w >= c / columns) & (w < (c + 1) / columns)
-                if c < columns - 1
-                else w >= c / columns
-            )
-            if inside.any():
-                kept = ey[(ew >= w[inside][0]) & (ew <= w[inside][-1])]
-                assert kept.min() == y[inside].min() and kept.max() == y[inside].max()
-
-
-def test_envelope_rejects_bad_input():
-    with pytest.raises(ValueError, match="equal length"):
-        envelope(np.arange(3.0), np.arange(4.0), 0, 1)
-    with pytest.raises(ValueError, match="lo < hi"):
-        envelope(np.arange(3.0), np.arange(3.0), 1, 1)
-    with pytest.raises(ValueError, match="columns"):
-        envelope(np.arange(3.0), np.arange(3.0), 0, 1, 0)
-
-
-# --- the landscape line -------------------------------------------------------------
-
-
-def test_dense_grid_resolves_every_basin():
-    grid = dense_grid(QUESTION, 1.4, 1.75)
-    assert grid[0] == 1.4 and grid[-1] == 1.75
-    assert np.diff(grid).max() <= scan_step(QUESTION) * (1 + 1e-9)
-    with pytest.raises(ValueError, match="narrow"):
-        dense_grid(parity_data(10, 1_000_000, 0), 0.0, 500.0)
-
-
-def test_landscape_line_lies_on_the_exact_loss_and_touches_zero():
-    w, loss = landscape_line(QUESTION, 1.4, 1.75, extra=[HALF_PI])
-    assert w.size <= 2 * COLUMNS
-    pick = np.linspace(0, w.size - 1, 40).astype(int)
-    ref = direct_loss(QUESTION.x, QUESTION.y, w[pick]).astype(np.float64)
-    np.testing.assert_allclose(loss[pick], ref, atol=1e-11)
-    assert HALF_PI in w and abs(loss[w == HALF_PI][0]) < 1e-11
-
-
-def test_every_local_minimum_survives_the_envelope():
-    # Brute force, independent of the code: every local minimum of a fine grid
-    # must be drawn, within a pixel column, as deep as it is (to the grids'
-    # discretisation, ~L'' h^2 / 2 < 1e-6 here).
-    lo, hi, columns = 1.50, 1.53, 100
-    fine = np.linspace(lo, hi, 6001)
-    ref = direct_loss(QUESTION.x, QUESTION.y, fine).astype(np.float64)
-    w, loss = landscape_line(QUESTION, lo, hi, columns=columns)
-    pixel = (hi - lo) / columns
-    dips = np.flatnonzero((ref[1:-1] < ref[:-2]) & (ref[1:-1] < ref[2:])) + 1
-    assert dips.size >= 5
-    for i in dips:
-        near = np.abs(w - fine[i]) <= pixel
-        assert loss[near].min() <= ref[i] + 1e-6
-
-
-def test_float32_line_is_the_float32_forward_pass():
-    data = range_data(0, 50)
-    w, loss = landscape_line(data, 1.0, 2.0, precision="float32", columns=50)
-    x = data.x.astype(np.float32)
-    y = data.y.astype(np.float32)
-    ref = [np.mean((np.sin(np.float32(v) * x) ** 2 - y) ** 2, dtype=np.float64) for v in w]
-    np.testing.assert_allclose(loss, ref, rtol=1e-5, atol=1e-6)
-
-
-def test_targets_are_global_only_at_zero_loss():
-    found, is_global = targets(QUESTION, 1.4, 1.75)
-    assert is_global and found.size == 1 and abs(found[0] - HALF_PI) < 1e-7
-    noisy = with_label_noise(QUESTION, 0.1, 0)
-    found, is_global = targets(noisy, 1.4, 1.75)
-    assert not is_global and found.size == 1
-    found, is_global = targets(QUESTION, 1.4, 1.5)
-    assert not is_global  # pi/2 is outside: only the lowest in the window
-
-
 # --- the animated landscape ----------------------------------------------------------------
 
 
@@ -194,12 +93,12 @@ def test_float32_overlay_is_a_separate_trace():
 
 def test_history_figure_shows_the_run_and_the_target():
     run = fake_run()
-    run.loss = np.linspace(0.4, 0.3, run.w.size)
+    run.float32_loss = np.linspace(0.4, 0.3, run.w.size)
     fig = history_figure(QUESTION, run, lo=1.4, hi=1.75)
     np.testing.assert_array_equal(values(fig.data[0].y), run.w)
     assert any(abs(shape.y0 - HALF_PI) < 1e-7 for shape in fig.layout.shapes)
     loss = next(t for t in fig.data if t.name == "training loss")
-    np.testing.assert_array_equal(values(loss.y), run.loss)
+    np.testing.assert_array_equal(values(loss.y), run.float32_loss)
 
 
 # --- the why-figures -------------------------------------------------------------------------

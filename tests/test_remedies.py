@@ -101,7 +101,7 @@ def test_curriculum_stages_chain_train_runs(staged):
         np.testing.assert_array_equal(staged.w[start : start + run.w.size], run.w)
         assert run.settings.epochs == 300
         part = QUESTION.x[np.abs(QUESTION.x) < ms[j]]
-        assert run.settings.lr == pytest.approx(0.25 / np.mean(part**2), rel=1e-12)
+        assert run.settings.optimizer.lr == pytest.approx(0.25 / np.mean(part**2), rel=1e-12)
     assert staged.w.size == 1 + 9 * 300
     # The first stage is the plain loop on the six samples with x < 6.
     keep = QUESTION.x < 6
@@ -182,6 +182,18 @@ def test_global_search_claim():
     assert float(direct_loss(QUESTION.x, QUESTION.y, final)[0]) < 1e-15
     assert abs(float(direct_grad(QUESTION.x, QUESTION.y, final)[0])) < 1e-6
     assert result.stage_starts == (0, 1, 2)
+
+
+def test_global_search_starts_newton_at_the_grid_argmin_and_stays_in_its_cells():
+    result = global_search(QUESTION)
+    cell = 2 * np.pi / (4 * QUESTION.max_abs_x) / 4  # a quarter of the shortest period
+    lo, hi = 1.5 - HALF_PI, 1.5 + HALF_PI
+    grid = np.linspace(lo, hi, int(np.ceil((hi - lo) / cell)) + 1)
+    t = np.multiply.outer(grid, QUESTION.x)
+    values = np.mean((np.sin(t) ** 2 - QUESTION.y) ** 2, axis=1)
+    assert result.w[1] == pytest.approx(grid[np.argmin(values)], abs=1e-12)
+    assert np.all(np.abs(result.w[2:] - result.w[1]) <= cell * (1 + 1e-9))
+    assert f"{grid.size}-point grid" in result.claim
 
 
 def test_global_search_on_real_x_finds_the_dense_minimum():
@@ -270,8 +282,10 @@ def test_registry_and_result_shape(small, staged, normalised, plain_surrogate):
     }
     for r in (small, staged, normalised, plain_surrogate):
         assert isinstance(r, RemedyResult)
-        assert r.w[0] == 1.5 and r.w.size == r.loss.size == r.own_loss.size
-        np.testing.assert_allclose(r.loss, direct_loss(QUESTION.x, QUESTION.y, r.w), atol=1e-9)
+        assert r.w[0] == 1.5 and r.w.size == r.exact_loss.size == r.own_loss.size
+        np.testing.assert_allclose(
+            r.exact_loss, direct_loss(QUESTION.x, QUESTION.y, r.w), atol=1e-9
+        )
         assert r.claim and not r.w.flags.writeable
 
 
@@ -288,6 +302,7 @@ def test_registry_and_result_shape(small, staged, normalised, plain_surrogate):
         (lambda: adam(QUESTION, lr=-1.0), "lr"),
         (lambda: global_search(QUESTION, half_window=0.0), "half_window"),
         (lambda: global_search(Dataset(np.zeros(4), np.ones(4))), "data"),
+        (lambda: global_search(parity_data(20, 10**6), half_window=np.pi), "half_window"),
         (lambda: complex_surrogate(real_data(10), 1.5), "data"),
         (lambda: complex_surrogate(QUESTION, r0=0.0), "r0"),
         (lambda: complex_surrogate(parity_data(20, 10**6), r0=1.05), "r0"),  # overflow

@@ -1,9 +1,11 @@
 """Loss curves, derivatives and minima against direct long-double sums."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 import torch
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from reference import direct_curvature, direct_grad, direct_loss
 
@@ -18,9 +20,18 @@ from landscape import (
     parity_data,
     range_data,
     spectrum,
+    surface,
 )
 from landscape.spectrum import MAX_ABS_W, MAX_POINTS
-from landscape.surface import scan_step
+from landscape.surface import (
+    SCAN_DENSITY,
+    as_spectrum,
+    count_minima,
+    newton_path,
+    scan_step,
+    search_grid,
+    search_step,
+)
 
 QUESTION = parity_data(1000, 1000, 0)
 HALF_PI = np.pi / 2
@@ -306,3 +317,142 @@ def test_maxima_match_brute_force_and_alternate_with_minima(stop, lo, width):
     both = np.concatenate([tops, bottoms])
     kinds = np.concatenate([np.ones(tops.size), np.zeros(bottoms.size)])[np.argsort(both)]
     assert np.all(np.diff(kinds) != 0)
+
+
+# --- the one scan and the one Newton iteration ------------------------------------
+
+
+def shortest_period(ds):
+    """2 pi / (4 max|x|): the period of the fastest term of L."""
+    return 2 * np.pi / (4 * ds.max_abs_x)
+
+
+def test_scan_and_search_steps_divide_the_shortest_period():
+    period = shortest_period(QUESTION)
+    assert scan_step(QUESTION) == pytest.approx(period / SCAN_DENSITY, rel=1e-15)
+    assert search_step(QUESTION) == pytest.approx(period / 4, rel=1e-15)
+    lo, hi = 1.4, 1.75
+    grid = search_grid(QUESTION, lo, hi)
+    assert grid[0] == lo and grid[-1] == hi
+    assert np.diff(grid).max() <= period / 4 * (1 + 1e-9)
+    # Every basin (between neighbouring maxima of a dense direct scan) holds grid points.
+    fine = np.linspace(lo, hi, 40001)
+    values = direct_loss(QUESTION.x, QUESTION.y, fine)
+    peaks = fine[np.flatnonzero((values[1:-1] > values[:-2]) & (values[1:-1] > values[2:])) + 1]
+    held = np.histogram(grid, bins=peaks)[0]
+    assert peaks.size > 100 and held.min() >= 1
+    with pytest.raises(ValueError, match="narrow it"):
+        search_grid(parity_data(10, 10**6), 0.0, 100.0)
+
+
+def test_count_minima_in_pieces_matches_a_direct_scan(monkeypatch):
+    # The upward sign changes of L' (long-double direct sums) on the scan grid,
+    # np.linspace(lo, hi, n) with spacing at most period / SCAN_DENSITY.
+    lo, hi = 1.4, 1.75
+    n = int(np.ceil((hi - lo) / (shortest_period(QUESTION) / SCAN_DENSITY))) + 1
+    g = direct_grad(QUESTION.x, QUESTION.y, np.linspace(lo, hi, n))
+    expected = int(np.count_nonzero((g[:-1] < 0) & (g[1:] >= 0)))
+    assert count_minima(QUESTION, lo, hi) == expected == 118
+    monkeypatch.setattr(surface, "MAX_POINTS", 1000)  # now the scan runs in 4 pieces
+    assert count_minima(QUESTION, lo, hi) == expected
+
+
+@st.composite
+def small_integer_data(draw):
+    """Up to 25 samples with |x| <= 60 (either sign) and labels in [0, 1]."""
+    n = draw(st.integers(1, 25))
+    xs = draw(st.lists(st.integers(-60, 60), min_size=n, max_size=n))
+    ys = draw(st.lists(st.floats(0, 1), min_size=n, max_size=n))
+    assume(any(xs))
+    return Dataset(np.array(xs, dtype=float), np.array(ys))
+
+
+def direct_root(ds, a, b):
+    """The root of L' in [a, b] (L'(a) < 0 < L'(b)) by long-double bisection on direct sums."""
+    lo, hi = np.longdouble(a), np.longdouble(b)
+    for _ in range(80):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if direct_grad(ds.x, ds.y, np.array([mid]))[0] < 0 else (lo, mid)
+    return float((lo + hi) / 2)
+
+
+@settings(max_examples=30, deadline=None)
+@given(ds=small_integer_data(), centre=st.floats(-3, 3))
+def test_newton_path_stays_in_its_bracket_and_ends_on_the_direct_root(ds, centre):
+    # Bracket: the first upward crossing of L' on a dense direct-sum grid.
+    grid = centre + shortest_period(ds) / 64 * np.arange(512)
+    g = direct_grad(ds.x, ds.y, grid)
+    up = np.flatnonzero((g[:-1] < 0) & (g[1:] > 0))
+    assume(up.size > 0)
+    a, b = grid[up[0]], grid[up[0] + 1]
+    path = newton_path(ds, a, b, a)
+    assert path[0] == a and np.all((path >= a) & (path <= b))
+    root = direct_root(ds, a, b)
+    curvature = float(direct_curvature(ds.x, ds.y, np.array([root]))[0])
+    # Newton stops where L' is rounding noise, promised below 1e-10 max|x|:
+    # the root is then off by that noise over L''.
+    tol = 1e-10 * ds.max_abs_x / max(curvature, 1e-300) + 4 * np.spacing(abs(root))
+    assert abs(path[-1] - root) <= tol
+
+
+def test_newton_path_refuses_a_start_outside_its_bracket():
+    with pytest.raises(ValueError, match="start"):
+        newton_path(QUESTION, 1.5, 1.6, 1.7)
+    with pytest.raises(ValueError, match="lo must be less than hi"):
+        newton_path(QUESTION, 1.6, 1.5, 1.55)
+
+
+@settings(max_examples=25, deadline=None)
+@given(ds=small_integer_data(), lo=st.floats(-3, 3), width=st.floats(0.2, 2), real=st.booleans())
+@example(ds=Dataset(np.array([49.0]), np.array([0.001953125])), lo=0.0, width=0.75, real=False)
+def test_global_minima_reach_the_dense_minimum(ds, lo, width, real):
+    if real:  # shift x off the integers: no period, no symmetry
+        ds = Dataset(ds.x * 1.0137, ds.y)
+    hi = lo + width
+    grid = np.linspace(lo, hi, 20001)
+    values = direct_loss(ds.x, ds.y, grid).astype(float)
+    assume(0 < np.argmin(values) < grid.size - 1)  # L is lowest inside, at a local minimum
+    found = global_minima(ds, lo, hi)
+    assert found.size > 0
+    loss = direct_loss(ds.x, ds.y, found).astype(float)
+    assert loss.min() <= values.min() + 1e-12
+    assert np.all(loss <= loss.min() + 1e-10 + 1e-12)
+    # Pruning by the coarse grid loses nothing that scanning the whole window finds
+    # (but a minimum at the atol threshold, which rounding puts either side).
+    full = global_minima(ds, lo, hi, found=minima(ds, lo, hi))
+    full_loss = direct_loss(ds.x, ds.y, full).astype(float)
+    # Two minima closer than a scan step share a cell, and which of them a scan
+    # finds depends on where its grid falls (the documented limit of minima): a
+    # minimum of the full scan is matched to 1e-6, or else by one in its cell.
+    for w, value in zip(full, full_loss, strict=True):
+        at_threshold = abs(value - (loss.min() + 1e-10)) < 1e-12
+        gap = np.min(np.abs(found - w))
+        assert at_threshold or gap < 1e-6 or gap < scan_step(ds)
+
+
+@pytest.mark.parametrize("integer", [True, False])
+def test_sign_of_x_does_not_matter(integer):
+    x = np.array([-7.0, 3, -40, 0, 12, -1, 29])
+    x = x if integer else x * 1.37
+    y = np.array([1.0, 0, 0.3, 1, 0, 1, 0.5])
+    ds, mirrored = Dataset(x, y), Dataset(-x, y)
+    for f in (minima, maxima, global_minima):
+        np.testing.assert_array_equal(f(ds, -1.3, 2.2), f(mirrored, -1.3, 2.2))
+    assert count_minima(ds, -1.3, 2.2) == count_minima(mirrored, -1.3, 2.2)
+    assert scan_step(ds) == scan_step(mirrored) and search_step(ds) == search_step(mirrored)
+    np.testing.assert_array_equal(
+        newton_path(ds, 0.1, 0.2, 0.15), newton_path(mirrored, 0.1, 0.2, 0.15)
+    )
+
+
+def test_as_spectrum_takes_what_carries_a_spectrum_and_refuses_the_rest():
+    spec = spectrum(QUESTION)
+    assert as_spectrum(spec) is spec
+    assert as_spectrum(SimpleNamespace(spec=spec)) is spec  # a swarm's LossOracle, say
+    assert as_spectrum(QUESTION).max_omega == 4 * QUESTION.max_abs_x
+    with pytest.raises(ValueError, match="data must be a Dataset or Spectrum"):
+        as_spectrum(np.arange(3.0))
+    constant = Dataset(np.zeros(3), np.ones(3))
+    assert as_spectrum(constant).max_omega == 0.0
+    with pytest.raises(ValueError, match="x != 0"):
+        as_spectrum(constant, varying=True)

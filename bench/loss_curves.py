@@ -1,7 +1,7 @@
 """Benchmark: exact loss curves against the naive forward pass per grid point.
 
-    .venv/bin/python bench/landscape.py            # the table in the README
-    .venv/bin/python bench/landscape.py --quick    # smaller naive subsets
+    .venv/bin/python bench/loss_curves.py         # the table in the README
+    .venv/bin/python bench/loss_curves.py --quick # smaller naive subsets
 
 The naive baseline is what loss-landscape tools do: for each w on the grid, a
 float32 torch forward pass over all the data (chunked over grid points so that
@@ -18,12 +18,9 @@ import argparse
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from landscape import Dataset, loss_curve, parity_data, real_data
 
@@ -83,14 +80,13 @@ def peak_memory_case_b() -> float:
     process's peak through fork).
     """
     code = (
-        "import sys, numpy as np; sys.path.insert(0, '.');"
+        "import numpy as np;"
         "from landscape import loss_curve, parity_data;"
         "d = parity_data(10**6, 10**6, 0);"
         "loss_curve(d, np.linspace(1.4, 1.75, 10**6));"
         "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
     )
-    root = Path(__file__).resolve().parents[1]
-    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     return int(out.stdout.strip()) / 1e6
 
 

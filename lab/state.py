@@ -19,30 +19,33 @@ Settings are simple, explicit mappings onto :mod:`landscape.data` and
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
 from types import MappingProxyType
 from typing import Any, Literal
 
-from .data import Dataset, parity_data, range_data, real_data, with_label_noise
+from landscape.data import Dataset, Recipe
+from landscape.optim import OPTIMIZERS, OptimizerSpec, takes
+from landscape.remedies import VARIANTS as REMEDY_VARIANTS
+from landscape.surface import SCAN_DENSITY
+from landscape.train import TrainSettings
 
 #: Most samples the app draws; training and maps stay interactive below this.
 MAX_N = 100_000
 #: Largest |x| (and ``high``) the app accepts: the landscape is exact up to 1e6.
 MAX_X = 1_000_000
-#: Most optimizer steps (epochs x batches per epoch) one run may take in the app.
-MAX_STEPS = 20_000
+#: Most optimizer steps (epochs x batches per epoch) one run may take in the app
+#: (the engine's own limit, landscape.train.MAX_STEPS, is larger).
+MAX_RUN_STEPS = 20_000
 #: Largest window width times max|x|: about three local minima per unit, so the
 #: window holds ~300 minima at most (the question's holds 118, at 0.35 x 999 = 350).
 #: Locating them (landscape.surface.minima, twice per window) took up to 2.5 s
 #: each at this size (max|x| = 1e6); wider windows grow linearly.
 MAX_WINDOW = 1000.0
-# The landscape's scan grid has 16 points per shortest period 2 pi / (4 max|x|)
-# (landscape.surface.scan_step).
-_POINTS_PER_PERIOD = 16
 #: Most points of that grid over an allowed window (MAX_WINDOW implies it).
-MAX_GRID = math.ceil(MAX_WINDOW * 4 * _POINTS_PER_PERIOD / (2 * math.pi)) + 1
+MAX_GRID = math.ceil(MAX_WINDOW * 4 * SCAN_DENSITY / (2 * math.pi)) + 1
 #: Largest |w| of the window and of w0 (the landscape is exact up to |w| = 1000).
 MAX_W = 1000.0
 #: Seeds are unsigned 32-bit integers, as ``np.random.RandomState`` requires.
@@ -82,8 +85,9 @@ class Param:
             return "true or false"
         if self.kind == "choice":
             return "one of " + ", ".join(repr(c) for c in self.choices)
-        kind = "an integer" if self.kind == "int" else "a number"
-        return f"{kind} in [{self.lo:g}, {self.hi:g}]"
+        if self.kind == "int":
+            return f"an integer in [{int(self.lo)}, {int(self.hi)}]"
+        return f"a number in [{self.lo:g}, {self.hi:g}]"
 
     def refusal(self, value: object) -> ValueError:
         """The error for a refused ``value``: the key, the allowed range, the value quoted."""
@@ -147,6 +151,11 @@ class Param:
         return str(value)
 
 
+def _taking(hyperparameter: str) -> str:
+    """The optimizers that take ``hyperparameter``, for a help text or a notice."""
+    return " or ".join(name for name in OPTIMIZERS if takes(name, hyperparameter))
+
+
 def _short(value: object) -> str:
     # URL text can be long: a notice quotes at most 40 characters of it.
     text = repr(value)
@@ -190,24 +199,6 @@ TABS = (TAB_LANDSCAPE, TAB_WHY, TAB_BASINS, TAB_FIXES, TAB_EXPORT)
 #: with the chosen torch.optim optimizer; the others are remedies (see
 #: :data:`REMEDY_VARIANTS`).
 METHOD_NONE = "none"
-
-#: The remedies the app runs: method name -> (name in ``landscape.remedies.REMEDIES``,
-#: keyword arguments after ``(data, w0)``). The grown complex surrogate uses the
-#: settings under which remedies.complex_surrogate documents convergence from 1.5.
-REMEDY_VARIANTS: Mapping[str, tuple[str, Mapping[str, Value]]] = MappingProxyType(
-    {
-        "small x": ("small x", MappingProxyType({})),
-        "curriculum": ("curriculum", MappingProxyType({})),
-        "normalised gradient": ("normalised gradient", MappingProxyType({})),
-        "adam": ("adam", MappingProxyType({})),
-        "global search": ("global search", MappingProxyType({})),
-        "complex surrogate": ("complex surrogate", MappingProxyType({})),
-        "complex surrogate, grown": (
-            "complex surrogate",
-            MappingProxyType({"start_m": 64, "lr": 1e-2, "steps": 500}),
-        ),
-    }
-)
 
 #: Every setting, in the order the control panel shows them.
 PARAMS: tuple[Param, ...] = (
@@ -267,24 +258,24 @@ PARAMS: tuple[Param, ...] = (
         "choice",
         "sgd",
         "Optimizer (torch.optim)",
-        choices=("sgd", "adam", "adamw", "rmsprop", "adagrad"),
+        choices=OPTIMIZERS,
     ),
     Param("lr", "float", 4e-4, "Learning rate", lo=1e-9, hi=100.0, digits=6, step=1e-4),
     Param("w0", "float", 1.5, "Initial weight w0", lo=-MAX_W, hi=MAX_W, step=0.01),
-    Param("epochs", "int", 100, "Epochs", lo=1, hi=MAX_STEPS),
+    Param("epochs", "int", 100, "Epochs", lo=1, hi=MAX_RUN_STEPS),
     Param("batch", "int", 0, "Batch size (0 = full batch)", lo=0, hi=MAX_N),
     Param(
         "momentum",
         "float",
         0.0,
         "Momentum",
-        "sgd and rmsprop only.",
+        f"{_taking('momentum')} only.",
         lo=0.0,
         hi=0.999,
         digits=6,
         step=0.1,
     ),
-    Param("nesterov", "bool", False, "Nesterov", "sgd with momentum > 0 only."),
+    Param("nesterov", "bool", False, "Nesterov", f"{_taking('nesterov')} with momentum > 0 only."),
     Param(
         "tseed",
         "int",
@@ -383,24 +374,27 @@ class Settings:
                 f"batch must be at most the number of samples ({self.samples()}), got {self.batch}",
                 {"batch": 0},
             )
-        if self.steps() > MAX_STEPS:
+        if self.steps() > MAX_RUN_STEPS:
             per_epoch = self.steps() // self.epochs
             fix = (
-                {"epochs": MAX_STEPS // per_epoch}
-                if per_epoch <= MAX_STEPS
-                else {"epochs": 1, "batch": -(-self.samples() // MAX_STEPS)}
+                {"epochs": MAX_RUN_STEPS // per_epoch}
+                if per_epoch <= MAX_RUN_STEPS
+                else {"epochs": 1, "batch": -(-self.samples() // MAX_RUN_STEPS)}
             )
             raise SettingsError(
-                f"epochs x batches per epoch must be at most {MAX_STEPS}, "
+                f"epochs x batches per epoch must be at most {MAX_RUN_STEPS}, "
                 f"got {self.epochs} x {per_epoch}",
                 fix,
             )
-        if self.momentum != 0.0 and self.opt not in ("sgd", "rmsprop"):
+        if self.momentum != 0.0 and not takes(self.opt, "momentum"):
             raise SettingsError(
-                f"momentum applies to sgd and rmsprop only, not to {self.opt}", {"momentum": 0.0}
+                f"momentum applies to {_taking('momentum')} only, not to {self.opt}",
+                {"momentum": 0.0},
             )
-        if self.nesterov and (self.opt != "sgd" or self.momentum == 0.0):
-            raise SettingsError("nesterov needs opt=sgd and momentum > 0", {"nesterov": False})
+        if self.nesterov and (not takes(self.opt, "nesterov") or self.momentum == 0.0):
+            raise SettingsError(
+                f"nesterov needs opt={_taking('nesterov')} and momentum > 0", {"nesterov": False}
+            )
         if REMEDY_VARIANTS.get(self.method, ("",))[0] == "complex surrogate" and (
             self.data == DATA_REAL
         ):
@@ -427,7 +421,7 @@ class Settings:
 
     def samples(self) -> int:
         """Number of training samples N the data settings describe."""
-        return self.stop - self.start if self.data == DATA_RANGE else self.n
+        return self.recipe().size
 
     def steps(self) -> int:
         """Optimizer steps of a plain run: epochs x ceil(N / batch)."""
@@ -436,13 +430,11 @@ class Settings:
 
     def max_abs_x(self) -> float:
         """An upper bound on max|x| of the data, known without drawing it."""
-        if self.data == DATA_RANGE:
-            return float(max(abs(self.start), abs(self.stop - 1), 1))
-        return float(self.high)
+        return self.recipe().max_abs_x
 
     def grid_step(self) -> float:
-        """Spacing of the scan grid: 1/16 of the shortest period ``2 pi / (4 max|x|)``."""
-        return 2 * math.pi / (4 * self.max_abs_x()) / _POINTS_PER_PERIOD
+        """Spacing of the scan grid (landscape.surface.scan_step): 1/SCAN_DENSITY of ``2 pi / (4 max|x|)``."""
+        return 2 * math.pi / (4 * self.max_abs_x()) / SCAN_DENSITY
 
     def grid_points(self) -> int:
         """Points of the scan grid over [lo, hi] (at most :data:`MAX_GRID`)."""
@@ -450,15 +442,39 @@ class Settings:
 
     # -- mappings onto the engine -------------------------------------------
 
+    def recipe(self) -> Recipe:
+        """How the training data are drawn: only the fields the data choice uses."""
+        kind = DATA_KINDS[self.data]
+        used = ("start", "stop") if kind == "range" else ("n", "high", "seed")
+        fields_ = {k: getattr(self, k) for k in used}
+        if self.noise > 0:
+            fields_ |= {"noise": self.noise, "seed": self.seed}
+        return Recipe(kind, **fields_)
+
     def dataset(self) -> Dataset:
-        """The training data these settings describe: :func:`make_dataset` of :data:`DATA_KEYS`."""
-        return make_dataset(*(getattr(self, k) for k in DATA_KEYS))
+        """The training data these settings describe."""
+        return self.recipe().build()
+
+    def plain_run(self) -> PlainRun:
+        """The plain run these settings describe (the Landscape tab's when method is none)."""
+        return PlainRun(**{f.name: getattr(self, f.name) for f in fields(PlainRun)})
+
+    def run(self) -> PlainRun | RemedyRun:
+        """The Landscape tab's run: plain, or the chosen remedy from w0."""
+        if self.method == METHOD_NONE:
+            return self.plain_run()
+        return RemedyRun(self.method, self.w0)
 
     def train_kwargs(self) -> dict[str, Any]:
         """Keyword arguments of :func:`landscape.train.train` after ``(data, w0)``."""
-        return train_kwargs(*(getattr(self, k) for k in TRAIN_KEYS))[1]
+        return self.plain_run().train_kwargs()
 
     # -- URL round trip ------------------------------------------------------
+
+    def to_json(self) -> str:
+        """Every setting by key, plus ``query``: the URL parameters that reproduce them."""
+        payload = {"settings": asdict(self), "query": self.to_query()}
+        return json.dumps(payload, indent=2)
 
     def to_query(self) -> dict[str, str]:
         """The URL parameters that differ from this preset's defaults, ``preset`` included.
@@ -502,58 +518,62 @@ class Settings:
         return resolve(str(values.pop("preset", PRESET_QUESTION)), values, notices)
 
 
-#: The settings that determine the training data, in :func:`make_dataset`'s order.
-DATA_KEYS = ("data", "n", "high", "seed", "start", "stop", "noise")
-#: The settings that determine a plain run besides the data (:meth:`Settings.train_kwargs`).
-TRAIN_KEYS = ("opt", "lr", "w0", "epochs", "batch", "momentum", "nesterov", "tseed")
+#: The data choice's label -> the engine's :class:`~landscape.data.Recipe` kind.
+DATA_KINDS: Mapping[str, str] = MappingProxyType(
+    {DATA_PARITY: "parity", DATA_RANGE: "range", DATA_REAL: "real"}
+)
 
 
-def make_dataset(
-    data: str, n: int, high: int, seed: int, start: int, stop: int, noise: float
-) -> Dataset:
-    """The training data of the data settings (scalars, so that callers can cache on them).
+@dataclass(frozen=True)
+class PlainRun:
+    """What determines a plain run besides the data: the question's model, a torch.optim optimizer.
 
-    ``random integers``: :func:`~landscape.data.parity_data` ``(n, high, seed)``,
-    the question's draw; ``consecutive integers``:
-    :func:`~landscape.data.range_data` ``(start, stop)``; ``random reals``:
-    :func:`~landscape.data.real_data` ``(n, high, seed)``. With ``noise > 0``,
-    :func:`~landscape.data.with_label_noise` ``(., noise, seed)`` on top. Cost O(n).
+    Small and frozen, so that caches key on it.
     """
-    if data == DATA_PARITY:
-        out = parity_data(n, high, seed)
-    elif data == DATA_RANGE:
-        out = range_data(start, stop)
-    elif data == DATA_REAL:
-        out = real_data(n, float(high), seed)
-    else:
-        raise ValueError(f"data must be {SPECS['data'].describe()}, got {data!r}")
-    return with_label_noise(out, noise, seed) if noise > 0 else out
+
+    opt: str
+    lr: float
+    w0: float
+    epochs: int
+    batch: int
+    momentum: float
+    nesterov: bool
+    tseed: int
+
+    def train_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments of ``landscape.train.train(data, w0, **kwargs)``; batch 0 = full."""
+        return {
+            "optimizer": self.opt,
+            "lr": self.lr,
+            "epochs": self.epochs,
+            "batch_size": self.batch or None,
+            "momentum": self.momentum,
+            "nesterov": self.nesterov,
+            "seed": self.tseed,
+        }
+
+    def train_settings(self) -> TrainSettings:
+        """The engine's description of this run (what an exported script replays)."""
+        kw = self.train_kwargs()
+        optimizer = OptimizerSpec(self.opt, self.lr, momentum=self.momentum, nesterov=self.nesterov)
+        return TrainSettings(optimizer, self.epochs, kw["batch_size"], self.tseed, self.w0)
+
+    def swarm_kwargs(self) -> dict[str, Any]:
+        """The optimizer arguments as the float64 swarm engine takes them (full batch)."""
+        return {
+            "optimizer": self.opt,
+            "lr": self.lr,
+            "momentum": self.momentum,
+            "nesterov": self.nesterov,
+        }
 
 
-def train_kwargs(
-    opt: str,
-    lr: float,
-    w0: float,
-    epochs: int,
-    batch: int,
-    momentum: float,
-    nesterov: bool,
-    tseed: int,
-) -> tuple[float, dict[str, Any]]:
-    """``(w0, kwargs)`` for ``landscape.train.train(data, w0, **kwargs)`` from the run settings.
+@dataclass(frozen=True)
+class RemedyRun:
+    """A remedy's run: the method (a key of :data:`REMEDY_VARIANTS`) and the start."""
 
-    Scalars in :data:`TRAIN_KEYS` order, so that callers can cache on them;
-    ``batch = 0`` means full batch (``batch_size=None``).
-    """
-    return w0, {
-        "optimizer": opt,
-        "lr": lr,
-        "epochs": epochs,
-        "batch_size": batch or None,
-        "momentum": momentum,
-        "nesterov": nesterov,
-        "seed": tseed,
-    }
+    method: str
+    w0: float
 
 
 #: Presets: partial Settings, applied over the defaults.

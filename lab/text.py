@@ -1,0 +1,38 @@
+"""Numbers and untrusted text as the page writes them.
+
+Streamlit renders the body of ``st.markdown``, ``st.warning``, ``st.caption``
+... as Markdown: links, images, emphasis, ``:color[...]`` directives, LaTeX
+between dollars, and bare ``https://`` or ``www.`` addresses turned into links.
+Text that comes from a URL, an upload or a file name must reach the page as
+the characters it is, so every such string passes through :func:`plain`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+
+# CommonMark lets a backslash escape any ASCII punctuation character, which
+# then stands for itself: no link, image, emphasis, code, directive or math can
+# start, and "https\:" or "www\." is no longer an autolink literal.
+_PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+
+
+def plain(text: object) -> str:
+    """``text`` as Markdown that displays exactly those characters, on one line."""
+    one_line = _CONTROL.sub(" ", str(text))
+    return _PUNCTUATION.sub(r"\\\1", one_line)
+
+
+def fmt(value: float, digits: int = 4) -> str:
+    """A number for a sentence: ``digits`` significant digits, no float noise."""
+    if not math.isfinite(value):
+        return "∞" if value > 0 else ("-∞" if value < 0 else "undefined")
+    return f"{value:.{digits}g}"
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` with its noun in the right number: "1 sample", "2 samples"."""
+    return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"
