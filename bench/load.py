@@ -231,7 +231,8 @@ class ScriptProfiler:
     195 s of CPU. Deterministic profiling, unlike stack sampling, also charges
     calls that hold the GIL for long (Streamlit's post-run ``gc.collect``), at
     the price of slowing Python-heavy code by up to ~2x. Sleeps and I/O waits
-    cost no thread time, so they do not show.
+    cost no thread time, so they do not show; nor does work torch hands to its
+    own worker threads (the calling thread's share of an op does).
     """
 
     def __init__(self, out: str) -> None:

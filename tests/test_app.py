@@ -217,3 +217,23 @@ def test_uploaded_csv_becomes_the_data_and_a_broken_one_changes_nothing():
     at.run()
     question = train(parity_data(1000, 1000, 0), 1.5, lr=4e-4, epochs=100).w
     assert np.array_equal(decode(trace(at, "path of the run")["x"]), question)
+
+
+def test_two_sessions_uploading_the_same_bytes_each_see_their_own_name():
+    """Issue 13: the shared store holds samples only; a name stays in its session."""
+    rows = "x,y\n" + "\n".join(f"{x},{x % 2}" for x in range(3, 15))
+    first, second = run_app(), run_app()
+    first.file_uploader(key="upload").set_value(("teacher.csv", rows.encode(), "text/csv"))
+    first.run()
+    second.file_uploader(key="upload").set_value(("[evil](x).csv", rows.encode(), "text/csv"))
+    second.run()
+    first.run()
+    captions = [
+        [shown(c.value) for c in at.caption if "In use:" in c.value] for at in (first, second)
+    ]
+    assert "teacher.csv" in captions[0][0] and "evil" not in captions[0][0]
+    assert "[evil](x).csv" in captions[1][0]
+    # Both train on the same samples: one computation, shared.
+    paths = [decode(trace(at, "path of the run")["x"]) for at in (first, second)]
+    assert np.array_equal(paths[0], paths[1])
+    assert np.array_equal(paths[0], train(range_data(3, 15), 1.5).w)

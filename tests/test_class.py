@@ -137,6 +137,18 @@ def stats(run: Path) -> dict[str, dict[str, str]]:
     return {r["svname"]: r for r in table if r["pxname"] == "replicas"}
 
 
+def websockets_logged(log: Path, n: int, timeout: float) -> list[tuple[str, str]]:
+    """(server, cookie status) of the websockets haproxy logged, once ``n`` have ended."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = re.findall(
+            r"replicas/(r\d) \S+ 101 \S+ \S+ \S+ --(.). .*GET /_stcore/stream", log.read_text()
+        )
+        if len(found) >= n or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
+
+
 def wait_ready(proc: subprocess.Popen, out: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while "class ready" not in out.read_text():
@@ -188,12 +200,8 @@ def test_two_students_land_on_two_replicas_and_ctrl_c_stops_all(tmp_path):
             assert int(by_server[name]["scur"]) >= 1  # that student's open websocket
         # Each websocket was routed by a valid cookie (termination state "--V?",
         # haproxy's configuration.txt 8.5) to the replica the cookie names.
-        time.sleep(0.5)
-        log = (tmp_path / "haproxy.log").read_text()
-        streams = re.findall(
-            r"replicas/(r\d) \S+ 101 \S+ \S+ \S+ --(.). .*GET /_stcore/stream", log
-        )
-        assert sorted(streams) == [("r1", "V"), ("r2", "V")], log[-3000:]
+        streams = websockets_logged(tmp_path / "haproxy.log", 2, timeout=10)
+        assert sorted(streams) == [("r1", "V"), ("r2", "V")], streams
     finally:
         proc.send_signal(signal.SIGINT)  # Ctrl-C
         try:

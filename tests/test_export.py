@@ -6,6 +6,7 @@ loop written here for the question's setup, and of ``landscape.train.train``
 (what the app draws) for other settings.
 """
 
+import ast
 import csv
 import io
 import json
@@ -176,3 +177,30 @@ def test_figure_html_is_standalone():
     html = figure_html(landscape_figure(parity_data(50, 50, 0), 1.5, 1.6))
     assert html.lstrip().lower().startswith("<!doctype html>") and len(html) > 1_000_000
     assert '<script src="http' not in html and "Plotly.newPlot" in html
+
+
+CRAFTED = (
+    "a).\nimport os; os.system('echo PWNED > /tmp/pwned')  # (.csv\r\n<script>alert(1)</script>"
+)
+
+
+def test_a_crafted_name_reaches_no_export_as_code_or_markup():
+    """Issue 13: a dataset name from an upload is data in every export, never code or markup."""
+    benign = Dataset(CUSTOM.x, CUSTOM.y, name="custom")
+    crafted = Dataset(CUSTOM.x, CUSTOM.y, name=CRAFTED)
+    run = train(benign, 1.5, epochs=3)
+    plain, evil = pytorch_script(benign, run.settings), pytorch_script(crafted, run.settings)
+    # The generated script is the template's statements, whatever the name.
+    assert [type(n).__name__ for n in ast.parse(evil).body] == [
+        type(n).__name__ for n in ast.parse(plain).body
+    ]
+    assert "os.system" not in evil and "PWNED" not in evil
+    # Tables: the name may appear in a comment, escaped onto one line.
+    for make in (lambda d: landscape_csv(d, 1.0, 1.2), lambda d: trajectory_csv(d, run)):
+        a, b = make(benign), make(crafted)
+        assert len(a.splitlines()) == len(b.splitlines())
+        assert read_csv(a) == read_csv(b)
+        assert all(line.startswith("#") for line in b.splitlines() if "PWNED" in line)
+    # The figure: plotly.js and the data, no name and no script from it.
+    html = figure_html(landscape_figure(crafted, 1.0, 1.2))
+    assert "alert(1)" not in html and "PWNED" not in html

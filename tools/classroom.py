@@ -238,7 +238,10 @@ def serve(args: argparse.Namespace) -> int:
             log = run / f"replica-{i}.log"
             procs.append(spawn(cmd, log, ROOT))
             replicas[p] = (f"replica r{i} (port {p})", procs[-1], log)
-        print(f"starting {args.replicas} replicas on 127.0.0.1:{min(replicas)}-{max(replicas)}...")
+        print(
+            f"starting {args.replicas} replicas on 127.0.0.1:{min(replicas)}-{max(replicas)}...",
+            flush=True,
+        )
         wait_healthy(replicas)
         log = run / "haproxy.log"
         procs.insert(0, spawn([haproxy, "-db", "-f", config.name], log, run))
