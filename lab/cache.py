@@ -6,9 +6,19 @@ or an :class:`~lab.store.Upload` for the data, a :class:`~lab.state.PlainRun` or
 positional tuples: Streamlit hashes them cheaply, and equal settings in any
 session hit the same entry. Results are the same for everyone who asks with the
 same key; nothing personal (an upload's file name) is cached here.
+
+The heavy getters take two unhashed arguments (Streamlit skips parameters
+named with a leading underscore): ``_probe=True`` answers from the cache or
+raises :class:`NotCachedError` without computing (see :func:`cached`), and
+``_given`` stores a result computed outside the cache, with a progress bar, by
+the same engine call the getter would make (see :func:`compute_run`). A
+cached function must not draw: Streamlit would replay the drawing on every hit.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 import plotly.graph_objects as go
@@ -47,6 +57,28 @@ MAP_W0, MAP_LR = 120, 60
 #: Session-state key of the session's own uploaded dataset (name included).
 UPLOAD_STATE = "_upload_data"
 
+T = TypeVar("T")
+Progress = Callable[[int, int], None]
+
+
+class NotCachedError(LookupError):
+    """A probed getter has no cached value for its key."""
+
+
+def cached(getter: Callable[..., T], *args: Any) -> T | None:
+    """``getter(*args)`` if the shared cache holds it, else None; never computes."""
+    try:
+        return getter(*args, _probe=True)
+    except NotCachedError:
+        return None
+
+
+def _supplied(probe: bool, given: T | None) -> T | None:
+    # The first line of every probe-able getter: a probe that reaches the body missed.
+    if probe:
+        raise NotCachedError
+    return given
+
 
 @st.cache_resource(max_entries=1)
 def upload_store() -> UploadStore:
@@ -77,21 +109,34 @@ def get_spectrum(key: DataKey) -> Spectrum:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def get_run(key: DataKey, run: RunKey) -> Run:
+def get_run(key: DataKey, run: RunKey, _probe: bool = False, _given: Run | None = None) -> Run:
     """The Landscape tab's run: a plain torch.optim run, or a remedy's."""
+    if (given := _supplied(_probe, _given)) is not None:
+        return given
+    return _compute_run(key, run, None)
+
+
+def _compute_run(key: DataKey, run: RunKey, progress: Progress | None) -> Run:
     if isinstance(run, RemedyRun):
         return get_remedy(key, run)
-    return train(dataset(key), run.w0, **run.train_kwargs())
+    return train(dataset(key), run.w0, **run.train_kwargs(), progress=progress)
+
+
+def compute_run(key: DataKey, run: RunKey, progress: Progress) -> Run:
+    """:func:`get_run`, computed here with ``progress(done, total)`` calls, and cached for all."""
+    return get_run(key, run, _given=_compute_run(key, run, progress))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def get_remedy(key: DataKey, run: RemedyRun) -> RemedyResult:
+def get_remedy(key: DataKey, run: RemedyRun, _probe: bool = False) -> RemedyResult:
+    _supplied(_probe, None)
     name, kwargs = REMEDY_VARIANTS[run.method]
     return REMEDIES[name](dataset(key), run.w0, **kwargs)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def get_minima(key: DataKey, lo: float, hi: float) -> np.ndarray:
+def get_minima(key: DataKey, lo: float, hi: float, _probe: bool = False) -> np.ndarray:
+    _supplied(_probe, None)
     return minima(get_spectrum(key), lo, hi)
 
 
@@ -136,7 +181,8 @@ def get_history_figure(key: DataKey, run: RunKey, lo: float, hi: float) -> go.Fi
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def get_chaos(key: DataKey, run: PlainRun) -> Chaos:
+def get_chaos(key: DataKey, run: PlainRun, _probe: bool = False) -> Chaos:
+    _supplied(_probe, None)
     steps = min(run.epochs, CHAOS_STEPS)
     return chaos(get_spectrum(key), run.w0, CHAOS_EPS, steps=steps, **run.swarm_kwargs())
 
@@ -148,13 +194,19 @@ CHAOS_STEPS = 100
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def get_basin_map(key: DataKey, run: PlainRun, lo: float, hi: float) -> BasinMap:
+def get_basin_map(
+    key: DataKey, run: PlainRun, lo: float, hi: float, _probe: bool = False
+) -> BasinMap:
+    _supplied(_probe, None)
     spec = get_spectrum(key)
     return basin_map(spec, lo, hi, BASIN_STARTS, steps=run.epochs, **run.swarm_kwargs())
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def get_convergence_map(key: DataKey, run: PlainRun, lo: float, hi: float) -> ConvergenceMap:
+def get_convergence_map(
+    key: DataKey, run: PlainRun, lo: float, hi: float, _probe: bool = False
+) -> ConvergenceMap:
+    _supplied(_probe, None)
     lr_lo, lr_hi = lr_range(run.lr)
     kwargs = {k: v for k, v in run.swarm_kwargs().items() if k != "lr"}
     return convergence_map(
@@ -171,5 +223,6 @@ def get_convergence_map(key: DataKey, run: PlainRun, lo: float, hi: float) -> Co
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def get_why(key: DataKey, w: float, lr: float) -> WhyNumbers:
+def get_why(key: DataKey, w: float, lr: float, _probe: bool = False) -> WhyNumbers:
+    _supplied(_probe, None)
     return why_numbers(get_spectrum(key), w, lr)

@@ -15,15 +15,29 @@ import string
 
 # CommonMark lets a backslash escape any ASCII punctuation character, which
 # then stands for itself: no link, image, emphasis, code, directive or math can
-# start, and "https\:" or "www\." is no longer an autolink literal.
+# start.
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+# Escapes are not enough for GFM's autolink literals: remark-gfm finds them
+# again in the parsed text, where the escapes are gone (tests/test_markup.py:
+# "http\:\/\/evil\.test" became a link in Chromium). Its patterns need a
+# domain character right after "http://" or "@" and a dot right after "www"; an
+# invisible WORD JOINER (U+2060) there breaks them.
+_AUTOLINK = re.compile(r"https?://|www(?=\.)|@", re.IGNORECASE)
+_WORD_JOINER = "\u2060"
 
 
 def plain(text: object) -> str:
-    """``text`` as Markdown that displays exactly those characters, on one line."""
+    """``text`` as Markdown that displays exactly those characters, on one line.
+
+    Control characters become spaces, every ASCII punctuation character is
+    backslash-escaped, and a zero-width WORD JOINER follows each ``http://``,
+    ``https://``, ``www`` before a dot and ``@``, so that no part of ``text``
+    becomes a link, an image, HTML, emphasis, code, a directive or math.
+    """
     one_line = _CONTROL.sub(" ", str(text))
-    return _PUNCTUATION.sub(r"\\\1", one_line)
+    unlinked = _AUTOLINK.sub(lambda m: m.group() + _WORD_JOINER, one_line)
+    return _PUNCTUATION.sub(r"\\\1", unlinked)
 
 
 def fmt(value: float, digits: int = 4) -> str:

@@ -262,7 +262,13 @@ def _extrema(spec: Spectrum, lo: float, hi: float, sign: float, max_iter: int) -
         return np.empty(0)
     _check_grid_size(lo, hi, scan_step(spec))
     a, b = _brackets(spec, lo, hi, sign, max_iter=max_iter)
-    return np.sort(_refine(spec, a, b, 1, sign, max_iter=max_iter))
+    found = np.sort(_refine(spec, a, b, 1, sign, max_iter=max_iter))
+    # A flat inflection (L' touching zero without crossing it, e.g. at pi/6 for
+    # some parity sets) can be bracketed when L' rounds to +0 at a grid point:
+    # keep only points where sign * L' really goes from negative to positive.
+    d = scan_step(spec) / 64
+    crossing = (sign * spec.evaluate(found - d, 1) < 0) & (sign * spec.evaluate(found + d, 1) > 0)
+    return found[crossing]
 
 
 def _scan_grids(lo: float, hi: float, step: float) -> Iterator[np.ndarray]:

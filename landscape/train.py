@@ -20,7 +20,7 @@ the same ``torch.get_num_threads()``.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -212,6 +212,7 @@ def train(
     betas: tuple[float, float] = (0.9, 0.999),
     weight_decay: float = 0.0,
     seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Trajectory:
     """Train ``x -> sin(w x)**2`` on ``data`` exactly as the question's script does.
 
@@ -257,6 +258,11 @@ def train(
         step per batch. ``epochs * ceil(N / batch_size) <= MAX_STEPS``.
     seed : int
         In ``[0, 2**63 - 1]``; seeds the mini-batch shuffling (unused for full batch).
+    progress : callable, optional
+        Called as ``progress(done, total)`` with the optimizer steps done and
+        planned: once before the first step (``done = 0``), then about every 1%
+        of the steps. It sees no tensors, so it cannot change the result; an
+        exception it raises (a UI's cancellation) propagates.
 
     Returns
     -------
@@ -293,6 +299,10 @@ def train(
     s = _validate(
         data, w0, optimizer, lr, epochs, batch_size, momentum, nesterov, betas, weight_decay, seed
     )
+    planned = s.epochs * (1 if s.batch_size is None else -(-data.n // s.batch_size))
+    every = max(1, planned // 100)
+    if progress is not None:
+        progress(0, planned)
     x = torch.tensor(data.x, dtype=torch.float32).reshape(-1, 1)
     y = torch.tensor(data.y, dtype=torch.float32).reshape(-1, 1)
     with torch.random.fork_rng(devices=[]), torch.enable_grad():
@@ -327,6 +337,8 @@ def train(
                 stopped = True
                 break
             w.append(wk)
+            if progress is not None and len(batch_loss) % every == 0:
+                progress(len(batch_loss), planned)
 
         if s.batch_size is None:
             full_loss, full_grad = batch_loss[: len(w)], batch_grad[: len(w)]
@@ -345,7 +357,6 @@ def train(
             f"data: the float32 loss or gradient at w0={s.w0!r} is not finite; "
             f"|y| up to {np.abs(data.y).max():g} is too large for float32"
         )
-    planned = s.epochs * (1 if s.batch_size is None else -(-data.n // s.batch_size))
     diverged = n < planned + 1
     return Trajectory(
         w=readonly(w[:n]),

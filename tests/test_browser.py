@@ -1,70 +1,16 @@
 """The app in a real browser: a share link opens it, Play animates the run, the URL follows.
 
-Starts ``streamlit run app.py`` on a free port and drives it with Playwright in
-Debian's Chromium. Needs /usr/bin/chromium: without it the test fails when the
-environment variable CI is set, and is skipped otherwise.
+The ``server`` and ``browser`` fixtures (conftest.py) start ``streamlit run
+app.py`` on a free port and Debian's Chromium under Playwright. Needs
+/usr/bin/chromium: without it the test fails when the environment variable CI
+is set, and is skipped otherwise.
 """
-
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 IDLE = "[data-test-script-state='notRunning']"
-
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium", pytrace=False)
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)", allow_module_level=True)
-
-sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server():
-    port = free_port()
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-        "--server.headless", "true", "--server.fileWatcherType", "none",
-        "--server.port", str(port), "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://localhost:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.read().decode().strip() == "ok":
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {proc.stderr.read().decode()[-2000:]}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 MARKER = """() => {
@@ -77,52 +23,48 @@ MARKER = """() => {
 }"""
 
 
-def test_share_link_play_and_url(server, tmp_path):
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 900})
-        page.goto(f"{server}/?w0=1.45&epochs=60", timeout=120_000)
-        page.wait_for_selector(IDLE, state="attached", timeout=120_000)
-        page.wait_for_function(f"({MARKER})() !== null", timeout=60_000)
-        assert page.locator(".js-plotly-plot").count() >= 2
-        before = page.evaluate(MARKER)
-        assert before["path"] and abs(before["x"] - 1.45) < 1e-6
+def test_share_link_play_and_url(server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(f"{server}/?w0=1.45&epochs=60", timeout=120_000)
+    page.wait_for_selector(IDLE, state="attached", timeout=120_000)
+    page.wait_for_function(f"({MARKER})() !== null", timeout=60_000)
+    assert page.locator(".js-plotly-plot").count() >= 2
+    before = page.evaluate(MARKER)
+    assert before["path"] and abs(before["x"] - 1.45) < 1e-6
 
-        page.locator(".updatemenu-button", has_text="Play").first.click()
-        page.wait_for_function(f"({MARKER})().x !== {before['x']}", timeout=20_000)
-        assert page.evaluate(MARKER)["x"] != before["x"]
+    page.locator(".updatemenu-button", has_text="Play").first.click()
+    page.wait_for_function(f"({MARKER})().x !== {before['x']}", timeout=20_000)
+    assert page.evaluate(MARKER)["x"] != before["x"]
 
-        box = page.get_by_label("Learning rate")
-        box.fill("0.0007")
-        box.press("Enter")
-        page.wait_for_function("() => location.search.includes('lr=0.0007')", timeout=60_000)
-        page.wait_for_selector(IDLE, state="attached", timeout=120_000)
-        assert "w0=1.45" in page.url and "epochs=60" in page.url
-        assert not page.locator("[data-testid='stException']").count()
-        page.screenshot(path=str(tmp_path / "app.png"))
-        browser.close()
+    box = page.get_by_label("Learning rate")
+    box.fill("0.0007")
+    box.press("Enter")
+    page.wait_for_function("() => location.search.includes('lr=0.0007')", timeout=60_000)
+    page.wait_for_selector(IDLE, state="attached", timeout=120_000)
+    assert "w0=1.45" in page.url and "epochs=60" in page.url
+    assert not page.locator("[data-testid='stException']").count()
+    page.screenshot(path=str(tmp_path / "app.png"))
+    page.close()
     assert (tmp_path / "app.png").stat().st_size > 10_000
 
 
-def test_clicking_the_basin_map_replays_that_start(server):
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 900})
-        page.goto(f"{server}/?tab=Basins&epochs=40", timeout=120_000)
-        page.wait_for_selector(IDLE, state="attached", timeout=180_000)
-        chart = page.locator(".js-plotly-plot").first
-        chart.scroll_into_view_if_needed()
-        point = chart.locator(".scatterlayer .trace").first.locator("path.point").nth(50)
-        box = point.bounding_box()
-        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-        # Plotly picks the point under the pointer on hover, then selects it on click.
-        page.mouse.move(x - 5, y - 5)
-        page.mouse.move(x, y, steps=5)
-        page.wait_for_timeout(500)
-        page.mouse.down()
-        page.mouse.up()
-        page.wait_for_function("() => location.search.includes('w0=')", timeout=60_000)
-        page.wait_for_selector(IDLE, state="attached", timeout=120_000)
-        w0 = float(page.get_by_label("Initial weight w0").input_value())
-        assert 1.4 <= w0 <= 1.75 and w0 != 1.5
-        browser.close()
+def test_clicking_the_basin_map_replays_that_start(server, browser):
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(f"{server}/?tab=Basins&epochs=40", timeout=120_000)
+    page.wait_for_selector(IDLE, state="attached", timeout=180_000)
+    chart = page.locator(".js-plotly-plot").first
+    chart.scroll_into_view_if_needed()
+    point = chart.locator(".scatterlayer .trace").first.locator("path.point").nth(50)
+    box = point.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    # Plotly picks the point under the pointer on hover, then selects it on click.
+    page.mouse.move(x - 5, y - 5)
+    page.mouse.move(x, y, steps=5)
+    page.wait_for_timeout(500)
+    page.mouse.down()
+    page.mouse.up()
+    page.wait_for_function("() => location.search.includes('w0=')", timeout=60_000)
+    page.wait_for_selector(IDLE, state="attached", timeout=120_000)
+    w0 = float(page.get_by_label("Initial weight w0").input_value())
+    assert 1.4 <= w0 <= 1.75 and w0 != 1.5
+    page.close()

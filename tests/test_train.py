@@ -301,6 +301,34 @@ def test_minibatch_replays_dataloader_loop(size, batch, epochs, seed, lr, kwargs
     assert tr.float32_loss.size == tr.float32_grad.size == tr.w.size
 
 
+@pytest.mark.parametrize("batch", [None, 7])
+def test_progress_reports_counts_and_keeps_the_replay_bit_exact(batch):
+    x, y = question_data(0, 300)
+    weights, _, _ = plain_run(x, y, 1.5, sgd(4e-4), 3, batch_size=batch, seed=0)
+    calls = []
+    tr = train(
+        parity_data(300, 300, 0),
+        1.5,
+        lr=4e-4,
+        epochs=3,
+        batch_size=batch,
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    assert tr.w[1:].tolist() == weights
+    planned = len(weights)
+    assert calls[0] == (0, planned) and calls[-1] == (planned, planned)
+    done = [d for d, _ in calls]
+    assert done == sorted(set(done)) and {t for _, t in calls} == {planned}
+
+
+def test_progress_exception_propagates():
+    def stop(done, total):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(parity_data(50, 50, 0), 1.5, epochs=5, progress=stop)
+
+
 def test_minibatch_seed_changes_the_order():
     d = parity_data(300, 300, 0)
     a = train(d, 1.5, batch_size=30, epochs=2, seed=1)

@@ -168,6 +168,14 @@ def parity_sets(draw):
 @given(data=parity_sets(), w=st.floats(0.05, 3.1))
 # The basin's right edge once skipped a maximum that shared a scan cell with a minimum.
 @example(data=Dataset(np.array([1.0, 9, 39, 50, 52]), np.array([1.0, 1, 1, 0, 0])), w=0.984375)
+# A flat inflection at pi/6 (L' touches zero without crossing) once counted as a minimum.
+@example(
+    data=Dataset(
+        np.array([1.0, 2, 4, 5, 8, 8, 14, 19, 25, 26, 28, 37, 46, 47, 50]),
+        np.array([1.0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 1, 0, 1, 0]),
+    ),
+    w=0.5,
+)
 def test_property_minima_between_and_basin_by_brute_force(data, w):
     g_exact = HALF_PI + np.pi * np.round((w - HALF_PI) / np.pi)
     assume(abs(w - g_exact) < HALF_PI - 0.05)  # nearest solution unambiguous

@@ -8,10 +8,21 @@ import streamlit as st
 from landscape import plots
 from landscape.maps import lr_range, map_steps
 
-from ..cache import BASIN_STARTS, MAP_LR, MAP_W0, get_basin_map, get_convergence_map
+from ..budget import scan_cost, swarm_cost
+from ..cache import (
+    BASIN_STARTS,
+    MAP_LR,
+    MAP_W0,
+    cached,
+    dataset,
+    get_basin_map,
+    get_convergence_map,
+    get_spectrum,
+)
 from ..state import SPECS, Settings
 from ..text import fmt
 from ..upload import data_key
+from .gate import Bar, ask
 
 
 def replay(chart_key: str, with_lr: bool) -> None:
@@ -38,8 +49,17 @@ def basins_tab(s: Settings, locked: bool) -> None:
         "torch.optim optimizer, full batch); single runs elsewhere replay the float32 script."
         + ("" if locked else " Click a point or a cell to replay that start in the control panel.")
     )
-    with st.spinner(f"Running {BASIN_STARTS} starts across the window..."):
-        basins = get_basin_map(data_key(s), s.plain_run(), s.lo, s.hi)
+    key, run = data_key(s), s.plain_run()
+    basins = cached(get_basin_map, key, run, s.lo, s.hi)
+    if basins is None:
+        spec = get_spectrum(key)
+        cost = swarm_cost("the basin map", spec, BASIN_STARTS, s.epochs) + scan_cost(dataset(key))
+        if not ask(cost, "compute_basins"):
+            return
+        bar = Bar()
+        bar.phase(f"Running {BASIN_STARTS} starts across the window", 0, 1)
+        basins = get_basin_map(key, run, s.lo, s.hi)
+        bar.close()
     hits = int(np.count_nonzero(basins.reached >= 0))
     st.markdown(
         f"**{hits} of {basins.w0.size}** evenly spaced starts in [{fmt(s.lo)}, {fmt(s.hi)}] end "
@@ -58,16 +78,23 @@ def basins_tab(s: Settings, locked: bool) -> None:
         f"#### Which (w₀, lr) train? {MAP_W0} × {MAP_LR} runs of {steps} steps, "
         f"lr from {fmt(lr_lo)} to {fmt(lr_hi)}"
     )
-    slow = s.opt != "sgd"
-    if slow and not st.button(
-        f"Compute the {s.opt} map (one torch param group per learning rate: slow, up to a minute)",
-        key="compute_convergence",
-    ):
-        st.caption("For sgd the map is computed at once; other optimizers need a click.")
-        return
-    with st.status("Running the (w₀, lr) grid...", expanded=False) as status:
-        conv = get_convergence_map(data_key(s), s.plain_run(), s.lo, s.hi)
-        status.update(label="Convergence map ready", state="complete")
+    conv = cached(get_convergence_map, key, run, s.lo, s.hi)
+    if conv is None:
+        cost = swarm_cost("the (w₀, lr) map", get_spectrum(key), MAP_W0 * MAP_LR, steps)
+        # Beyond sgd, one torch param group per learning rate: slow whatever the data.
+        if s.opt != "sgd" and not st.button(
+            f"Compute the {s.opt} map (one torch param group per learning rate: slow, "
+            "up to a minute)",
+            key="compute_convergence",
+        ):
+            st.caption("For sgd the map is computed at once; other optimizers need a click.")
+            return
+        if s.opt == "sgd" and not ask(cost, "compute_convergence"):
+            return
+        bar = Bar()
+        bar.phase("Running the (w₀, lr) grid", 0, 1)
+        conv = get_convergence_map(key, run, s.lo, s.hi)
+        bar.close()
     trained = float(conv.reached.mean())
     st.markdown(
         f"**{fmt(100 * trained, 3)}%** of the cells reach a loss below {fmt(conv.tol)} within "

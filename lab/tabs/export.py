@@ -6,13 +6,42 @@ import streamlit as st
 
 from landscape import export
 
-from ..cache import get_landscape_figure, get_run, get_spectrum, session_upload
+from ..budget import Cost, run_cost
+from ..cache import (
+    cached,
+    compute_run,
+    dataset,
+    get_landscape_figure,
+    get_run,
+    get_spectrum,
+    session_upload,
+)
 from ..state import METHOD_NONE, PARAMS, Settings
 from ..text import fmt
 from ..upload import data_key
+from .gate import Bar, ask
+
+
+def prepare(s: Settings) -> bool:
+    """Computes the runs the downloads need unless they cost more than the budget and no one asked."""
+    runs = list(dict.fromkeys([s.run(), s.plain_run()]))
+    missing = [r for r in runs if cached(get_run, data_key(s), r) is None]
+    if not missing:
+        return True
+    data = dataset(data_key(s))
+    if not ask(sum((run_cost(data, r) for r in missing), Cost()), "compute_export"):
+        return False
+    bar = Bar()
+    for i, r in enumerate(missing):
+        bar.phase("Training", i, len(missing))
+        compute_run(data_key(s), r, bar.counter(f"Run {i + 1} of {len(missing)}"))
+    bar.close()
+    return True
 
 
 def export_tab(s: Settings) -> None:
+    if not prepare(s):
+        return
     run = get_run(data_key(s), s.run())
     plain = get_run(data_key(s), s.plain_run())
     spec = get_spectrum(data_key(s))

@@ -10,8 +10,11 @@ import streamlit as st
 from landscape.remedies import RemedyResult
 from landscape.surface import minima_between
 
+from ..budget import Cost, run_cost, scan_cost
 from ..cache import (
     Run,
+    cached,
+    compute_run,
     dataset,
     get_history_figure,
     get_landscape_figure,
@@ -22,6 +25,7 @@ from ..cache import (
 from ..state import Settings
 from ..text import fmt
 from ..upload import data_key
+from .gate import Bar, ask
 
 
 def run_summary(s: Settings, run: Run) -> str:
@@ -56,8 +60,29 @@ def run_summary(s: Settings, run: Run) -> str:
     return " ".join(words)
 
 
+def prepare(s: Settings, key: str) -> bool:
+    """Computes the run and the minima unless they cost more than the budget and no one asked."""
+    data, run = dataset(data_key(s)), s.run()
+    need_run = cached(get_run, data_key(s), run) is None
+    need_scan = cached(get_minima, data_key(s), s.lo, s.hi) is None
+    cost = (run_cost(data, run) if need_run else Cost()) + (
+        scan_cost(data) if need_scan else Cost()
+    )
+    if not (need_run or need_scan) or not ask(cost, key):
+        return not (need_run or need_scan)
+    bar = Bar()
+    if need_run:
+        compute_run(data_key(s), run, bar.counter("Training"))
+    bar.phase("Locating the minima", 1, 2)
+    get_minima(data_key(s), s.lo, s.hi)
+    bar.close()
+    return True
+
+
 def landscape_tab(s: Settings) -> None:
     data = dataset(data_key(s))
+    if not prepare(s, "compute_landscape"):
+        return
     with st.spinner("Training and computing the exact landscape..."):
         run = get_run(data_key(s), s.run())
         fig = get_landscape_figure(data_key(s), s.run(), s.lo, s.hi, s.logy, s.f32)

@@ -9,10 +9,12 @@ import streamlit as st
 from landscape import plots
 from landscape.why import sample_extremes
 
-from ..cache import CHAOS_EPS, dataset, get_chaos, get_spectrum, get_why
+from ..budget import scan_cost, swarm_cost
+from ..cache import CHAOS_EPS, CHAOS_STEPS, cached, dataset, get_chaos, get_spectrum, get_why
 from ..state import Settings
 from ..text import fmt
 from ..upload import data_key
+from .gate import Bar, ask
 
 
 def why_tab(s: Settings) -> None:
@@ -20,8 +22,15 @@ def why_tab(s: Settings) -> None:
     if data.max_abs_x == 0:
         st.info("Every x is 0: the loss does not depend on w, and there is nothing to explain.")
         return
-    with st.spinner("Computing the why-numbers (basins, curvature, the nearest solution)..."):
+    why = cached(get_why, data_key(s), s.w0, s.lr)
+    if why is None:
+        # Basins, the nearest solution and its neighbours: scans of the series, like the minima's.
+        if not ask(scan_cost(data), "compute_why"):
+            return
+        bar = Bar()
+        bar.phase("Computing the why-numbers (basins, curvature, the nearest solution)", 0, 1)
         why = get_why(data_key(s), s.w0, s.lr)
+        bar.close()
     st.markdown(f"#### Why gradient descent fails here, at w₀ = {fmt(s.w0, 6)} with lr {fmt(s.lr)}")
     # One formula per line: a phone is ~20 symbols wide.
     st.latex(r"L(w)=\frac1N\sum_i r_i^2,\quad r_i=\sin^2(w x_i)-y_i")
@@ -102,9 +111,17 @@ def why_tab(s: Settings) -> None:
 
 
 def chaos_section(s: Settings) -> None:
-    with st.spinner(f"Running two starts {CHAOS_EPS:.0e} apart..."):
-        c = get_chaos(data_key(s), s.plain_run())
     st.markdown(f"#### 7. Chaos: two starts {CHAOS_EPS:.0e} apart")
+    key, run = data_key(s), s.plain_run()
+    c = cached(get_chaos, key, run)
+    if c is None:
+        cost = swarm_cost("two runs", get_spectrum(key), 2, min(s.epochs, CHAOS_STEPS))
+        if not ask(cost, "compute_chaos"):
+            return
+        bar = Bar()
+        bar.phase(f"Running two starts {CHAOS_EPS:.0e} apart", 0, 1)
+        c = get_chaos(key, run)
+        bar.close()
     parted = (
         f"they are more than {fmt(c.threshold)} apart after **{c.parted_at} steps**"
         if c.parted_at >= 0
