@@ -37,7 +37,7 @@ REPLICAS ?= 2
 PORT     ?= 8500
 .PHONY: class
 class: $(STAMP)
-	bash tools/ensure-haproxy.sh
+	bash tools/ensure-debian.sh haproxy /usr/sbin/haproxy
 	$(BIN)/python tools/classroom.py --replicas $(REPLICAS) --port $(PORT)
 
 clean:

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from landscape.data import Dataset
-from landscape.remedies import REMEDIES
+from landscape.remedies import REMEDIES, stage_bounds
 from landscape.spectrum import Spectrum
 from landscape.swarm import MAX_TABLE_SIZE, table_size
 
@@ -143,13 +143,10 @@ def _remedy_kwargs(method: str) -> tuple[str, Mapping[str, object]]:
 
 
 def _stage_sizes(data: Dataset, first: float, growth: float) -> list[int]:
-    """Samples per stage of a grown remedy: |x| < first, first growth, ..., then all."""
+    """Samples per stage of a grown remedy (its stages: landscape.remedies.stage_bounds)."""
     ax = np.abs(data.x)
-    sizes, m = [], float(first)
-    while m <= data.max_abs_x:
-        sizes.append(int(np.count_nonzero(ax < m)))
-        m *= growth
-    return [*sizes, data.n]
+    bounds = stage_bounds(data, first, growth)
+    return [data.n if m > data.max_abs_x else int(np.count_nonzero(ax < m)) for m in bounds]
 
 
 def remedy_cost(data: Dataset, method: str) -> Cost:

@@ -54,6 +54,10 @@ Run = Trajectory | RemedyResult
 BASIN_STARTS = 1000
 #: (w0, lr) cells of the convergence map.
 MAP_W0, MAP_LR = 120, 60
+#: The two starts of the chaos section are this far apart ...
+CHAOS_EPS = 1e-7
+#: ... and followed for at most this many steps.
+CHAOS_STEPS = 100
 #: Session-state key of the session's own uploaded dataset (name included).
 UPLOAD_STATE = "_upload_data"
 
@@ -185,12 +189,6 @@ def get_chaos(key: DataKey, run: PlainRun, _probe: bool = False) -> Chaos:
     _supplied(_probe, None)
     steps = min(run.epochs, CHAOS_STEPS)
     return chaos(get_spectrum(key), run.w0, CHAOS_EPS, steps=steps, **run.swarm_kwargs())
-
-
-#: The two starts of the chaos section are this far apart ...
-CHAOS_EPS = 1e-7
-#: ... and followed for at most this many steps.
-CHAOS_STEPS = 100
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

@@ -444,12 +444,8 @@ class Settings:
 
     def recipe(self) -> Recipe:
         """How the training data are drawn: only the fields the data choice uses."""
-        kind = DATA_KINDS[self.data]
-        used = ("start", "stop") if kind == "range" else ("n", "high", "seed")
-        fields_ = {k: getattr(self, k) for k in used}
-        if self.noise > 0:
-            fields_ |= {"noise": self.noise, "seed": self.seed}
-        return Recipe(kind, **fields_)
+        fields_ = {k: getattr(self, k) for k in ("n", "high", "seed", "start", "stop", "noise")}
+        return Recipe.keeping(DATA_KINDS[self.data], **fields_)
 
     def dataset(self) -> Dataset:
         """The training data these settings describe."""
@@ -464,10 +460,6 @@ class Settings:
         if self.method == METHOD_NONE:
             return self.plain_run()
         return RemedyRun(self.method, self.w0)
-
-    def train_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments of :func:`landscape.train.train` after ``(data, w0)``."""
-        return self.plain_run().train_kwargs()
 
     # -- URL round trip ------------------------------------------------------
 

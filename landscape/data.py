@@ -201,12 +201,23 @@ class Recipe:
     def __post_init__(self) -> None:
         if self.kind not in _RECIPE_FIELDS:
             raise ValueError(f"kind must be one of {', '.join(_RECIPE_FIELDS)}, got {self.kind!r}")
-        used = set(_RECIPE_FIELDS[self.kind]) | ({"seed"} if self.noise > 0 else set())
+        used = _used_fields(self.kind, self.noise)
         for name in ("n", "high", "seed", "start", "stop"):
             if name not in used and getattr(self, name) != getattr(Recipe, name):
                 raise ValueError(
                     f"{name} is not used by kind={self.kind!r}; leave it at its default"
                 )
+
+    @classmethod
+    def keeping(
+        cls, kind: RecipeKind, *, n: int, high: int, seed: int, start: int, stop: int, noise: float
+    ) -> Recipe:
+        """The recipe of ``kind`` from a full set of fields, dropping those the kind does not use."""
+        if kind not in _RECIPE_FIELDS:
+            raise ValueError(f"kind must be one of {', '.join(_RECIPE_FIELDS)}, got {kind!r}")
+        given = {"n": n, "high": high, "seed": seed, "start": start, "stop": stop}
+        used = _used_fields(kind, noise)
+        return cls(kind, noise=noise, **{k: v for k, v in given.items() if k in used})
 
     def build(self) -> Dataset:
         """The dataset this recipe describes. Cost O(n)."""
@@ -237,3 +248,8 @@ _RECIPE_FIELDS = {
     "range": ("start", "stop"),
     "real": ("n", "high", "seed"),
 }
+
+
+def _used_fields(kind: str, noise: float) -> set[str]:
+    # Label noise is drawn from the seed, whatever the kind.
+    return set(_RECIPE_FIELDS[kind]) | ({"seed"} if noise > 0 else set())

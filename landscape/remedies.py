@@ -173,6 +173,20 @@ def _check_lr(name: str, lr: object) -> float:
     return check_real(name, lr, 0.0, MAX_LR, lo_open=True)
 
 
+def stage_bounds(data: Dataset, first: float, growth: float) -> list[float]:
+    """The bounds m of a grown remedy's stages: ``first, first growth, ...``.
+
+    Stage k trains on the samples with ``|x| < m_k``; the last bound is the
+    first one above ``max|x|``, so the last stage holds all the data. Shared by
+    :func:`curriculum` and the grown :func:`complex_surrogate` (and by the app's
+    cost estimates), so that all agree on the stages.
+    """
+    bounds = [float(first)]
+    while bounds[-1] <= data.max_abs_x:
+        bounds.append(bounds[-1] * growth)
+    return bounds
+
+
 def _below(data: Dataset, m: float) -> Dataset | None:
     """The samples with ``|x| < m``, or None if none has x != 0 (nothing to learn)."""
     keep = np.abs(data.x) < m
@@ -272,21 +286,17 @@ def curriculum(
     runs: list[Trajectory] = []
     stages: list[tuple[int, str]] = []
     w = [w0]
-    m = float(m0)
-    while True:
-        last = m > data.max_abs_x
-        part = data if last else _below(data, m)
-        if part is not None:
-            lr = min(lr_scale / float(np.mean(part.x**2)), MAX_LR)
-            run = train(part, w[-1], lr=lr, epochs=steps)
-            stages.append((len(w) - 1, f"|x| < {m:g} ({part.n} samples), lr {lr:.2e}"))
-            runs.append(run)
-            w.extend(run.w[1:])
-            if run.diverged:
-                break
-        if last:
+    for m in stage_bounds(data, m0, growth):
+        part = data if m > data.max_abs_x else _below(data, m)
+        if part is None:
+            continue
+        lr = min(lr_scale / float(np.mean(part.x**2)), MAX_LR)
+        run = train(part, w[-1], lr=lr, epochs=steps)
+        stages.append((len(w) - 1, f"|x| < {m:g} ({part.n} samples), lr {lr:.2e}"))
+        runs.append(run)
+        w.extend(run.w[1:])
+        if run.diverged:
             break
-        m *= growth
     # At a stage boundary own_loss holds the new stage's objective.
     own = np.concatenate([*(r.float32_loss[:-1] for r in runs[:-1]), runs[-1].float32_loss])
     claim = (
@@ -536,11 +546,7 @@ def complex_surrogate(
     # Stage bounds m (all data once m > max|x|); None: one run on all data.
     bounds: list[float | None] = [None]
     if start_m is not None:
-        m = float(check_int("start_m", start_m, 1, 10**9))
-        bounds = [m]
-        while m <= data.max_abs_x:
-            m *= growth
-            bounds.append(m)
+        bounds = [*stage_bounds(data, check_int("start_m", start_m, 1, 10**9), growth)]
     zs, own, stages = [r0 * np.exp(2j * w0)], [], []
     for m in bounds:
         part = data if m is None or m > data.max_abs_x else _below(data, m)

@@ -23,6 +23,12 @@ from ._style import (
 )
 
 
+def _curve(w: np.ndarray, values: np.ndarray, name: str, color: str, **extra) -> go.Scatter:
+    # A dense envelope: no hover (thousands of points), a thin line.
+    line = {"color": COLORS[color], "width": 1}
+    return go.Scatter(x=w, y=values, mode="lines", name=name, line=line, hoverinfo="skip", **extra)
+
+
 def landscape_figure(
     data: Source,
     lo: float,
@@ -55,29 +61,11 @@ def landscape_figure(
     w_line, l_line = landscape_line(spec, lo, hi, extra=minima_found)
     floor = LOG_FLOOR if log_y else -np.inf
     fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=w_line,
-            y=np.maximum(l_line, floor),
-            mode="lines",
-            name="exact loss L(w)",
-            line={"color": COLORS["loss"], "width": 1},
-            hoverinfo="skip",
-        )
-    )
+    fig.add_trace(_curve(w_line, np.maximum(l_line, floor), "exact loss L(w)", "loss"))
     if float32:
         w32, l32 = landscape_line(spec, lo, hi, precision="float32")
-        fig.add_trace(
-            go.Scatter(
-                x=w32,
-                y=np.maximum(l32, floor),
-                mode="lines",
-                name="float32 loss (the student's forward pass)",
-                line={"color": COLORS["float32"], "width": 1},
-                opacity=0.7,
-                hoverinfo="skip",
-            )
-        )
+        name = "float32 loss (the student's forward pass)"
+        fig.add_trace(_curve(w32, np.maximum(l32, floor), name, "float32", opacity=0.7))
     if minima_found.size:
         fig.add_trace(
             go.Scatter(
