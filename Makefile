@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: app test lint bench clean
+.PHONY: app test lint bench clean catalog
 
 # The project itself goes in editable (`import landscape` from anywhere); its
 # dependencies are requirements.txt, so `-e .` adds nothing to download.
@@ -39,6 +39,12 @@ PORT     ?= 8500
 class: $(STAMP)
 	bash tools/ensure-debian.sh haproxy /usr/sbin/haproxy
 	$(BIN)/python tools/classroom.py --replicas $(REPLICAS) --port $(PORT)
+
+# After marking strings with _() or N_(): new msgids enter the catalogs (untranslated,
+# which tests/test_i18n.py refuses until each has its translation).
+catalog: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location -o landscape/locale/landscape-lab.pot .
+	$(BIN)/pybabel update -i landscape/locale/landscape-lab.pot -d landscape/locale -D landscape-lab --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -13,6 +13,8 @@ import math
 import re
 import string
 
+from .i18n import _
+
 # CommonMark lets a backslash escape any ASCII punctuation character, which
 # then stands for itself: no link, image, emphasis, code, directive or math can
 # start.
@@ -43,10 +45,17 @@ def plain(text: object) -> str:
 def fmt(value: float, digits: int = 4) -> str:
     """A number for a sentence: ``digits`` significant digits, no float noise."""
     if not math.isfinite(value):
-        return "∞" if value > 0 else ("-∞" if value < 0 else "undefined")
+        return "∞" if value > 0 else ("-∞" if value < 0 else _("undefined"))
     return f"{value:.{digits}g}"
 
 
-def count(n: int, noun: str, plural: str | None = None) -> str:
-    """``n`` with its noun in the right number: "1 sample", "2 samples"."""
-    return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"
+def sentences(*parts: str) -> str:
+    """The non-empty ``parts`` as one paragraph, joined as the page's language joins sentences.
+
+    English puts a space between sentences; Chinese, whose full stop 。 is
+    wide, puts none.
+    """
+    text = ""
+    for part in filter(None, parts):
+        text = _("{text} {sentence}").format(text=text, sentence=part) if text else part
+    return text

@@ -7,12 +7,14 @@ finite values, stored read-only.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 
 from .checks import check_int
+from .i18n import _
 
 #: Largest |x| accepted. Beyond it the phase ``w x`` of a float64 sum carries
 #: rounding errors above 1e-7 near ``w = pi/2``, and no loss value means much.
@@ -20,6 +22,9 @@ MAX_ABS_X = 1e9
 
 #: Most samples a dataset may hold (the question has 1e3; benchmarks use 1e6).
 MAX_SAMPLES = 10_000_000
+
+#: Largest fraction of the samples that may be held out for validation.
+MAX_HOLDOUT = 0.5
 
 
 def readonly(values: object) -> np.ndarray:
@@ -182,12 +187,18 @@ class Recipe:
         As the kind's function takes them.
     noise : float
         With ``noise > 0``, :func:`with_label_noise` ``(., noise, seed)`` on top.
+    holdout : float
+        Fraction in ``[0, MAX_HOLDOUT]`` of the drawn samples held out for
+        validation ("range" and "real" only): :func:`holdout_split` ``(.,
+        holdout, seed)`` after the draw (and the noise); :meth:`build` returns
+        the rest. The "parity" kind takes none: its validation set is the
+        question's second draw (see :meth:`validation`).
 
     Raises
     ------
     ValueError
-        For an unknown kind, or a field that the kind does not use set away
-        from its default.
+        For an unknown kind, a holdout out of range, or a field that the kind
+        does not use set away from its default.
     """
 
     kind: RecipeKind = "parity"
@@ -197,12 +208,15 @@ class Recipe:
     start: int = 0
     stop: int = 6
     noise: float = 0.0
+    holdout: float = 0.0
 
     def __post_init__(self) -> None:
         if self.kind not in _RECIPE_FIELDS:
             raise ValueError(f"kind must be one of {', '.join(_RECIPE_FIELDS)}, got {self.kind!r}")
-        used = _used_fields(self.kind, self.noise)
-        for name in ("n", "high", "seed", "start", "stop"):
+        if not (isinstance(self.holdout, int | float) and 0 <= self.holdout <= MAX_HOLDOUT):
+            raise ValueError(f"holdout must be in [0, {MAX_HOLDOUT:g}], got {self.holdout!r}")
+        used = _used_fields(self.kind, self.noise, self.holdout)
+        for name in ("n", "high", "seed", "start", "stop", "holdout"):
             if name not in used and getattr(self, name) != getattr(Recipe, name):
                 raise ValueError(
                     f"{name} is not used by kind={self.kind!r}; leave it at its default"
@@ -210,17 +224,38 @@ class Recipe:
 
     @classmethod
     def keeping(
-        cls, kind: RecipeKind, *, n: int, high: int, seed: int, start: int, stop: int, noise: float
+        cls,
+        kind: RecipeKind,
+        *,
+        n: int,
+        high: int,
+        seed: int,
+        start: int,
+        stop: int,
+        noise: float,
+        holdout: float = 0.0,
     ) -> Recipe:
         """The recipe of ``kind`` from a full set of fields, dropping those the kind does not use."""
         if kind not in _RECIPE_FIELDS:
             raise ValueError(f"kind must be one of {', '.join(_RECIPE_FIELDS)}, got {kind!r}")
-        given = {"n": n, "high": high, "seed": seed, "start": start, "stop": stop}
-        used = _used_fields(kind, noise)
+        given = {
+            "n": n,
+            "high": high,
+            "seed": seed,
+            "start": start,
+            "stop": stop,
+            "holdout": holdout,
+        }
+        used = _used_fields(kind, noise, holdout)
         return cls(kind, noise=noise, **{k: v for k, v in given.items() if k in used})
 
     def build(self) -> Dataset:
-        """The dataset this recipe describes. Cost O(n)."""
+        """The training set this recipe describes (without the held-out part). Cost O(n)."""
+        out = self._drawn()
+        return holdout_split(out, self.holdout, self.seed)[0] if self.holdout > 0 else out
+
+    def _drawn(self) -> Dataset:
+        # The whole draw, label noise included, held-out part not yet removed.
         if self.kind == "parity":
             out = parity_data(self.n, self.high, self.seed)
         elif self.kind == "range":
@@ -229,10 +264,82 @@ class Recipe:
             out = real_data(self.n, float(self.high), self.seed)
         return with_label_noise(out, self.noise, self.seed) if self.noise > 0 else out
 
+    def validation(self) -> Dataset | None:
+        """The validation set: the question's second draw, the held-out part, or None.
+
+        - "parity": the next draw of the same stream, as the question's notebook
+          makes it (``np.random.seed(seed); generate_data(n)`` twice): ``rs =
+          np.random.RandomState(seed)``, training ``rs.randint(0, high, n)``,
+          validation the next ``rs.randint(0, high, n)``, labels ``x mod 2``;
+          with label noise, the next ``n`` normals of ``default_rng(seed)``
+          after the training set's.
+        - "range", "real" with ``holdout > 0``: the held-out part of
+          :func:`holdout_split` (None if it holds no sample).
+        - otherwise None. Cost O(n).
+        """
+        if self.kind == "parity":
+            stream = np.random.RandomState(self.seed)
+            stream.randint(0, self.high, self.n)
+            x = stream.randint(0, self.high, self.n)
+            y = (x % 2).astype(np.float64)
+            if self.noise > 0:
+                normals = np.random.default_rng(self.seed).normal(size=2 * self.n)
+                y = y + self.noise * normals[self.n :]
+            name = f"parity n={self.n} high={self.high} seed={self.seed} validation"
+            return Dataset(x.astype(np.float64), y, name=name)
+        if self.holdout == 0:
+            return None
+        return holdout_split(self._drawn(), self.holdout, self.seed)[1]
+
+    def validation_note(self) -> str:
+        """One sentence saying which validation set :meth:`validation` gives, for the page.
+
+        In the language of the thread (:func:`landscape.i18n.speak`); the calls
+        quoted are the script's code, the same in every language.
+        """
+        if self.kind == "parity":
+            call = (
+                f"generate_data({self.n})"
+                if self.n == self.high
+                else f"np.random.randint(0, {self.high}, {self.n})"
+            )
+            return _(
+                "Validation set: the second draw of the same random stream, as the question's "
+                "notebook makes it (np.random.seed({seed}), then {call} called twice): {n} more "
+                "integers from [0, {high})."
+            ).format(seed=self.seed, call=call, n=self.n, high=self.high)
+        k = held_out_count(self.size_drawn, self.holdout)
+        if k == 0:
+            if self.holdout == 0:
+                return _("No validation set: set 'holdout' to hold out a fraction of the samples.")
+            return _(
+                "No validation set: a fraction {fraction} of {n} samples rounds down to none."
+            ).format(fraction=f"{self.holdout:g}", n=self.size_drawn)
+        return _(
+            "Validation set: {k} of the {n} samples held out (fraction {fraction}, chosen with "
+            "seed {seed}); training uses the other {rest}."
+        ).format(
+            k=k,
+            n=self.size_drawn,
+            fraction=f"{self.holdout:g}",
+            seed=self.seed,
+            rest=self.size_drawn - k,
+        )
+
+    @property
+    def has_validation(self) -> bool:
+        """Whether :meth:`validation` gives a set (known without drawing)."""
+        return self.kind == "parity" or held_out_count(self.size_drawn, self.holdout) > 0
+
+    @property
+    def size_drawn(self) -> int:
+        """Number of samples the recipe draws, held-out part included."""
+        return self.stop - self.start if self.kind == "range" else self.n
+
     @property
     def size(self) -> int:
-        """Number of samples the recipe draws, known without drawing them."""
-        return self.stop - self.start if self.kind == "range" else self.n
+        """Number of training samples (held-out part excluded), known without drawing them."""
+        return self.size_drawn - held_out_count(self.size_drawn, self.holdout)
 
     @property
     def max_abs_x(self) -> float:
@@ -242,14 +349,59 @@ class Recipe:
         return float(self.high)
 
 
-# The fields each kind of recipe reads (noise reads seed too).
+# The fields each kind of recipe reads (noise and holdout read seed too).
 _RECIPE_FIELDS = {
     "parity": ("n", "high", "seed"),
-    "range": ("start", "stop"),
-    "real": ("n", "high", "seed"),
+    "range": ("start", "stop", "holdout"),
+    "real": ("n", "high", "seed", "holdout"),
 }
 
 
-def _used_fields(kind: str, noise: float) -> set[str]:
-    # Label noise is drawn from the seed, whatever the kind.
-    return set(_RECIPE_FIELDS[kind]) | ({"seed"} if noise > 0 else set())
+def _used_fields(kind: str, noise: float, holdout: float = 0.0) -> set[str]:
+    # Label noise and the held-out choice are drawn from the seed, whatever the kind.
+    seeded = noise > 0 or (holdout > 0 and "holdout" in _RECIPE_FIELDS[kind])
+    return set(_RECIPE_FIELDS[kind]) | ({"seed"} if seeded else set())
+
+
+def held_out_count(n: int, fraction: float) -> int:
+    """Samples :func:`holdout_split` holds out of ``n``: ``floor(fraction * n)``."""
+    return math.floor(fraction * n)
+
+
+def holdout_split(data: Dataset, fraction: float, seed: int) -> tuple[Dataset, Dataset | None]:
+    """``data`` split into a training part and a held-out validation part.
+
+    The held-out part is ``floor(fraction * N)`` samples, those at the first
+    indices of ``np.random.default_rng(seed).permutation(N)``; both parts keep
+    the samples in their original order (the training sums then add in the
+    same order as on the whole set).
+
+    Parameters
+    ----------
+    data : Dataset
+    fraction : float
+        In ``[0, MAX_HOLDOUT]``.
+    seed : int
+        In ``[0, 2**32 - 1]``.
+
+    Returns
+    -------
+    (Dataset, Dataset or None)
+        Training part (at least half the samples) and held-out part, None
+        when ``floor(fraction * N) == 0``. Cost O(N).
+
+    Raises
+    ------
+    ValueError
+        For a fraction or seed out of range.
+    """
+    if not (isinstance(fraction, int | float) and 0 <= fraction <= MAX_HOLDOUT):
+        raise ValueError(f"fraction must be in [0, {MAX_HOLDOUT:g}], got {fraction!r}")
+    seed = check_int("seed", seed, 0, 2**32 - 1)
+    k = held_out_count(data.n, fraction)
+    held = np.zeros(data.n, dtype=bool)
+    held[np.random.default_rng(seed).permutation(data.n)[:k]] = True
+    train = Dataset(data.x[~held], data.y[~held], name=f"{data.name}, {data.n - k} kept")
+    if k == 0:
+        return train, None
+    return train, Dataset(data.x[held], data.y[held], name=f"{data.name}, {k} held out")

@@ -16,12 +16,17 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .data import Dataset, Recipe
+from .datalink import digest
+from .notebook import validation_source
 from .surface import Source, as_spectrum, loss_curve
 from .train import TORCH_THREADS, TrainSettings
 from .window import Run, dense_grid, exact_loss
 
-#: Most samples :func:`pytorch_script` writes out literally (the file would pass 2 MB).
+#: Most samples :func:`pytorch_script` writes out literally (the file would pass 2 MB);
+#: a script for more reads them from :data:`DATA_FILE`.
 MAX_LITERAL_SAMPLES = 50_000
+#: The file name under which :func:`data_csv` is offered, and which such a script reads.
+DATA_FILE = "landscape_data.csv"
 
 
 def _csv(header: list[str], columns: list[np.ndarray], comment: str) -> str:
@@ -78,6 +83,19 @@ def _tidy_row(line: str) -> str:
     return ",".join([str(int(float(step)))] + ["" if v == "nan" else v for v in rest.split(",")])
 
 
+def data_csv(data: Dataset) -> str:
+    """The samples, one ``x,y`` row each, floats with ``repr`` (they read back exactly).
+
+    The header is a comment line (``# x,y``), so ``np.loadtxt(path,
+    delimiter=",", unpack=True)`` reads the columns back bit for bit. The
+    dataset's name is not written. Cost ~1 us per row.
+    """
+    head = f"# {data.n} samples, SHA-256 {digest(data.x, data.y)}\n# x,y\n"
+    return head + "".join(
+        f"{float(a)!r},{float(b)!r}\n" for a, b in zip(data.x, data.y, strict=True)
+    )
+
+
 def figure_html(fig: go.Figure) -> str:
     """The figure as one standalone HTML file (plotly.js inlined, works offline; ~5 MB)."""
     return fig.to_html(include_plotlyjs=True, full_html=True, auto_play=False)
@@ -87,10 +105,8 @@ def _data_code(data: Recipe | Dataset) -> str:
     # Every value is written with repr of an int or float: data, never text
     # from a user (a file's name stays out of the script).
     if isinstance(data, Dataset):
-        if data.n > MAX_LITERAL_SAMPLES:
-            raise ValueError(
-                f"data holds {data.n} samples; at most {MAX_LITERAL_SAMPLES} can be written out"
-            )
+        if _reads_file(data):
+            return _data_file_code(data)
         xs = ", ".join(repr(float(v)) for v in data.x)
         ys = ", ".join(repr(float(v)) for v in data.y)
         return f"# The data, written out: {data.n} samples.\nx = np.array([{xs}])\ny = np.array([{ys}])\n"
@@ -125,6 +141,25 @@ def _data_code(data: Recipe | Dataset) -> str:
     return code
 
 
+def _reads_file(data: Recipe | Dataset) -> bool:
+    return isinstance(data, Dataset) and data.n > MAX_LITERAL_SAMPLES
+
+
+def _data_file_code(data: Dataset) -> str:
+    # Too many samples to write out: read them from the data CSV, and check
+    # them by the hash the app keys them by (landscape.datalink.digest).
+    return (
+        f"# The data: {data.n} samples, too many to write out here. Save the app's\n"
+        f'# "Data (CSV)" download as {DATA_FILE} next to this script.\n'
+        f"x, y = np.loadtxt({DATA_FILE!r}, delimiter=',', unpack=True, ndmin=2)\n"
+        "sha = hashlib.sha256(x.tobytes())\n"
+        "sha.update(b'|')\n"
+        "sha.update(y.tobytes())\n"
+        f"if sha.hexdigest() != {digest(data.x, data.y)!r}:\n"
+        f"    raise SystemExit({DATA_FILE!r} + ' holds other samples than the app used')\n"
+    )
+
+
 def pytorch_script(
     data: Recipe | Dataset, run: TrainSettings, *, query: Mapping[str, str] | None = None
 ) -> str:
@@ -132,41 +167,61 @@ def pytorch_script(
 
     It is the question's script reduced to its training loop: the same data
     draw for a :class:`~landscape.data.Recipe`, or a Dataset (e.g. uploaded
-    samples) written out literally, at most :data:`MAX_LITERAL_SAMPLES`
-    samples; ``nn.Linear(1, 1, bias=False)`` then
+    samples) written out literally, or beyond :data:`MAX_LITERAL_SAMPLES`
+    samples read from :data:`DATA_FILE` (:func:`data_csv`) and checked by
+    their SHA-256; ``nn.Linear(1, 1, bias=False)`` then
     ``sin(.)**2``, ``nn.MSELoss``, the chosen ``torch.optim`` optimizer, and for
     mini-batches the ``DataLoader`` shuffling of :func:`landscape.train.train`.
     It prints ``repr(w)`` before the first step and after every step: the
     weights the app shows. A run that meets a non-finite loss or gradient
-    stops there, as the app's does. ``query``, the app's URL parameters for
-    the same run, is written into the script as a dict literal (``repr``), so
-    that no text it holds can become code.
-
-    Raises
-    ------
-    ValueError
-        When a Dataset holds more than :data:`MAX_LITERAL_SAMPLES` samples.
+    stops there, as the app's does. ``query``, the app's URL parameters that
+    reproduce the same run and data (None when no link can carry the data),
+    is written into the script as a dict literal (``repr``), so that no text
+    it holds can become code. A dataset's name is never written.
     """
     s = run
+    # Loss, schedule and validation (landscape.criteria, .schedule, .notebook):
+    # the validation set is the recipe's; a held-out split changes the training set.
+    validating = s.validate and isinstance(data, Recipe) and data.has_validation
+    splits = isinstance(data, Recipe) and (validating or data.holdout > 0)
+    scheduler = s.schedule.source(int(s.epochs))
+    per_epoch = validating or scheduler is not None
+    # The notebook's validation loss (its net.eval() changes nothing for this model).
+    val_print = [
+        "with torch.no_grad():",
+        "    val_loss = criterion(net(val_x), val_y)",
+        'print(f"val_loss={val_loss.item()!r}")',
+    ]
     lines = [
         '"""Landscape Lab run: learn w in x -> sin(w x)**2 by gradient descent.',
         "",
-        "Generated by Landscape Lab. APP_QUERY holds the app's URL parameters for this run.",
+        "Generated by Landscape Lab. APP_QUERY holds the app's URL parameters that reproduce",
+        "this run and its data (None if none were given, e.g. no link can carry the data).",
         "Prints w before the first step and after every optimizer step, one per line.",
         '"""',
+        *(["import hashlib"] if _reads_file(data) else []),
         "import math",
         "",
         "import numpy as np",
         "import torch",
         "",
-        f"APP_QUERY = {dict(query or {})!r}",
+        f"APP_QUERY = {None if query is None else dict(query)!r}",
         "",
         "# The app's thread count: float32 sums split across threads round differently.",
         f"torch.set_num_threads({TORCH_THREADS})",
         "",
         _data_code(data).rstrip("\n"),
+        *([validation_source(data).rstrip("\n")] if splits else []),
         "train_x = torch.tensor(x, dtype=torch.float32).reshape(-1, 1)",
         "train_y = torch.tensor(y, dtype=torch.float32).reshape(-1, 1)",
+        *(
+            [
+                "val_x = torch.tensor(val_x, dtype=torch.float32).reshape(-1, 1)",
+                "val_y = torch.tensor(val_y, dtype=torch.float32).reshape(-1, 1)",
+            ]
+            if validating
+            else []
+        ),
         "",
         "",
         "class Net(torch.nn.Module):",
@@ -181,12 +236,14 @@ def pytorch_script(
         "",
         "",
         f"net = Net({float(s.w0)!r})",
-        "criterion = torch.nn.MSELoss()",
+        f"criterion = {s.criterion.source()}",
         f"optimizer = {s.optimizer.source('net.parameters()')}",
+        *([f"scheduler = {scheduler}  # stepped once per epoch"] if scheduler else []),
     ]
     if s.batch_size is None:
         lines += [
             f"batches = [(train_x, train_y)] * {int(s.epochs)}  # full batch: one step per epoch",
+            *(["steps_per_epoch = 1"] if per_epoch else []),
         ]
     else:
         lines += [
@@ -197,11 +254,13 @@ def pytorch_script(
             "batches = (",
             f"    (train_x[idx], train_y[idx]) for _ in range({int(s.epochs)}) for idx in loader",
             ")",
+            *(["steps_per_epoch = len(loader)"] if per_epoch else []),
         ]
     lines += [
         "",
         "w = net.fc1.weight.item()",
-        "for xb, yb in batches:",
+        *(val_print if validating else []),
+        "for step, (xb, yb) in enumerate(batches, 1):" if per_epoch else "for xb, yb in batches:",
         "    optimizer.zero_grad()",
         "    loss = criterion(net(xb), yb)",
         "    loss.backward()",
@@ -214,6 +273,9 @@ def pytorch_script(
         "    if not math.isfinite(w):",
         '        print("# diverged: non-finite weight")',
         "        break",
+        *(["    if step % steps_per_epoch == 0:"] if per_epoch else []),
+        *(["        " + line for line in val_print] if validating else []),
+        *(["        scheduler.step()"] if scheduler else []),
         "else:",
         "    print(repr(w))",
         "",

@@ -101,15 +101,36 @@ def _minimizers_in(spec: Spectrum, base: np.ndarray | None, lo: float, hi: float
     return np.sort(every[(every >= lo) & (every <= hi)])
 
 
+def reference_minimizers(data: Source, lo: float, hi: float, atol: float) -> np.ndarray:
+    """The global minimisers that :func:`classify` measures final weights against.
+
+    Whole-number x: those of one period (:func:`period_minimizers`), repeated
+    every pi by :func:`classify`. Real x: those of the span ``[lo - W - atol,
+    hi + W + atol]`` (W = hi - lo). Independent of the runs, so a caller can find
+    them, and meet the scan's refusal of a too-large max|x|, before any run.
+    """
+    spec = as_spectrum(data)
+    if spec.periodic:
+        return period_minimizers(spec)
+    width = hi - lo
+    return global_minima(spec, lo - width - atol, hi + width + atol)
+
+
 def classify(
-    data: Source, w: np.ndarray, lo: float, hi: float, atol: float
+    data: Source,
+    w: np.ndarray,
+    lo: float,
+    hi: float,
+    atol: float,
+    reference: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Which global minimiser each final ``w`` is within ``atol`` of.
 
     For whole-number x the global minimisers are ``w* + k pi`` over the
     global minimisers w* of one period (:func:`period_minimizers`). For real x
     "global" is relative to the span ``[lo - W, hi + W]`` (W = hi - lo) and
-    finals outside that span are labelled ``NONE``.
+    finals outside that span are labelled ``NONE``. ``reference`` is
+    :func:`reference_minimizers` of the same arguments, if already found.
 
     Returns
     -------
@@ -119,15 +140,16 @@ def classify(
         Index into ``minimizers``, or ``NONE``.
     """
     spec = as_spectrum(data)
-    base = period_minimizers(spec) if spec.periodic else None
+    if reference is None:
+        reference = reference_minimizers(spec, lo, hi, atol)
     width = hi - lo
     ok = np.isfinite(w)
-    if base is None:
-        ok &= (w >= lo - width) & (w <= hi + width)
-        span = (lo - width, hi + width)
-    else:
+    if spec.periodic:
         span = (min(lo, np.min(w[ok], initial=lo)), max(hi, np.max(w[ok], initial=hi)))
-    candidates = _minimizers_in(spec, base, span[0] - atol, span[1] + atol)
+        candidates = _minimizers_in(spec, reference, span[0] - atol, span[1] + atol)
+    else:
+        ok &= (w >= lo - width) & (w <= hi + width)
+        candidates = reference
     reached = np.full(w.shape, NONE, dtype=np.int64)
     if candidates.size == 0:
         return candidates, reached
@@ -184,7 +206,7 @@ def basin_map(
     Cost: the swarm (~0.1 s per 10^6 start-steps) plus one scan of L' over a
     period for the global minimisers (~0.5 s on the question's data). That
     scan needs ``32 max|x| <= MAX_POINTS`` for whole-number x (max|x| up to
-    312 500); larger x raise ValueError.
+    312 500); larger x raise ValueError, before the swarm runs.
     """
     lo, hi = check_window(lo, hi, MAX_ABS_W)
     spec = as_spectrum(data)
@@ -192,6 +214,8 @@ def basin_map(
     if atol is None:
         atol = np.pi / (8 * max(spec.data.max_abs_x, 1.0))
     atol = check_positive("atol", atol, np.pi)
+    # Before the swarm: the scan refuses a too-large max|x| at no cost.
+    reference = reference_minimizers(spec, lo, hi, atol)
     run = swarm(
         data if isinstance(data, LossOracle) else spec,
         w0,
@@ -205,7 +229,7 @@ def basin_map(
         record="final",
         gradient=gradient,
     )
-    minimizers, reached = classify(spec, run.w, lo, hi, atol)
+    minimizers, reached = classify(spec, run.w, lo, hi, atol, reference)
     return BasinMap(w0, run.w, run.exact_loss, minimizers, reached, atol, run.diverged_at)
 
 

@@ -124,6 +124,44 @@ class Spectrum:
             out = self._nufft_real(flat, order)
         return out.reshape(w.shape)
 
+    def rounding_bound(self, w: np.ndarray, order: int = 0) -> np.ndarray:
+        """A bound on the float64 error of :meth:`evaluate` ``(w, order)`` at each point.
+
+        With ``S_p = sum_k |a_k| omega_k^p`` and ``u = 2^-53``, the direct sum
+        evaluates each term ``a_k omega_k^p cos(omega_k w + p pi/2)`` from a
+        phase reduced to ``r = |w - j pi/2|`` (whole-number x, ``j`` the nearest
+        multiple; ``r = |w|`` for real x). The reduction and the product
+        ``omega r`` round by at most ``u (5 r + 1e-8 |j|) omega``, the shift by
+        ``p pi/2`` by ``u p pi``, cos and the weight by ``(p + 6) u``, all
+        relative to the term's size; summing K terms adds ``K u / (1 - K u)``
+        of ``S_p`` (the classic dot-product bound). So the bound is
+        ``u ((5 r + 1e-8 |j|) S_(p+1) + (p pi + p + 6) S_p) + gamma_K S_p``
+        (+ ``2 u |c0|`` for the loss). Where :meth:`evaluate` takes the
+        transform instead, finufft's tolerance times the l1 norm of its modes
+        (its documented accuracy, an estimate rather than a proof) is added.
+        O(1) per point after an O(K) sum.
+        """
+        w = check_points(w)
+        if order not in (0, 1, 2, 3, 4):
+            raise ValueError(f"order must be an integer in [0, 4], got {order!r}")
+        u = 2.0**-53
+        size = np.abs(self.amp)
+        s_p = float(np.sum(size * self.omega**order))
+        s_next = float(np.sum(size * self.omega ** (order + 1)))
+        if self.periodic:
+            j = np.round(2.0 * w / np.pi)
+            reach = 5.0 * np.abs(w - j * (np.pi / 2)) + 1e-8 * np.abs(j)
+        else:
+            reach = 5.0 * np.abs(w)
+        terms = self.omega.size
+        gamma = terms * u / (1.0 - terms * u)
+        out = u * (reach * s_next + (order * (np.pi + 1) + 6) * s_p) + gamma * s_p
+        if order == 0:
+            out = out + 2 * u * abs(self.c0)
+        if w.size and not self._direct_is_cheaper(w.size):
+            out = out + _tolerance(size * self.omega**order, self.max_omega, order) * s_p
+        return out
+
     def _direct_is_cheaper(self, points: int) -> bool:
         # A transform costs about (points + modes) log(modes); a direct sum
         # points x frequencies. Sparse spectra of high degree (few samples with

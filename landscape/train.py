@@ -1,7 +1,11 @@
 """Replay the question's training run, step for step, in float32 PyTorch.
 
 The model is the question's own: ``nn.Linear(1, 1, bias=False)`` followed by
-``sin(.)**2``, trained with ``nn.MSELoss`` and a stock ``torch.optim`` optimizer.
+``sin(.)**2``, trained with ``nn.MSELoss`` (or another stock ``torch.nn`` loss of
+:mod:`landscape.criteria`), a stock ``torch.optim`` optimizer and optionally a
+``torch.optim.lr_scheduler`` schedule of :mod:`landscape.schedule`. Given a
+validation set, it evaluates the validation loss after every epoch as the
+question's notebook does.
 On the question's setup the weights returned by :func:`train` are bit-identical
 to those that the question's script collects. The loss landscape is chaotic for
 gradient descent (two starts 1e-7 apart separate by 1e-3 within five steps), so
@@ -21,7 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -29,16 +33,21 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from .checks import check_int, check_real
+from .criteria import HUBER_DELTA, Criterion
 from .data import Dataset, readonly
 from .optim import OptimizerSpec
+from .schedule import DEFAULT_GAMMA, DEFAULT_STEP_SIZE, Schedule
 
 #: torch's intra-op thread count for runs that must match the question's script
-#: bit for bit, in the app and in generated scripts. One thread rounds the
-#: weight gradient (the 1000-term float32 dot product in the backward pass of
-#: ``nn.Linear``) differently from any multi-threaded count (2, 4, 8 agree),
-#: and the question's run then departs from the student's after 15 steps.
-#: (Beyond ~32k samples the reductions split by thread count: 2 is pinned.)
-TORCH_THREADS = 2
+#: bit for bit, in the app and in generated scripts. On some CPUs MKL rounds the
+#: weight gradient (the float32 dot product in the backward pass of
+#: ``nn.Linear``) differently with one thread than with several, and the
+#: question's run parts at step 15. One thread is pinned: no sum is split by
+#: thread count at any N, so a script run gives the app's weights on any CPU
+#: whose MKL kernel rounds as the server's does; on the server (AMD EPYC, MKL
+#: 2024.2) 1 and 2 threads agree on every setup of ``bench/threads.py``, and a
+#: step costs a third of the CPU (0.076 s vs 0.241 s per 1000 steps).
+TORCH_THREADS = 1
 
 #: Most epochs accepted.
 MAX_EPOCHS = 100_000
@@ -58,7 +67,11 @@ _EVAL_CHUNK_ELEMENTS = 1 << 18
 class TrainSettings:
     """Everything, besides the data, that determines a :class:`Trajectory`.
 
-    ``optimizer`` holds the optimizer's name, ``lr`` and other hyperparameters.
+    ``optimizer`` holds the optimizer's name, ``lr`` and other hyperparameters;
+    ``criterion`` the ``torch.nn`` loss; ``schedule`` the learning-rate
+    schedule, stepped once per epoch; ``validate`` whether the run evaluated a
+    validation set after every epoch (the data's; see
+    :meth:`landscape.data.Recipe.validation`).
     """
 
     optimizer: OptimizerSpec
@@ -66,6 +79,9 @@ class TrainSettings:
     batch_size: int | None
     seed: int
     w0: float
+    criterion: Criterion = field(default_factory=Criterion)
+    schedule: Schedule = field(default_factory=Schedule)
+    validate: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,18 +97,28 @@ class Trajectory:
         ``w[k]`` is ``net.fc1.weight.item()`` after ``k`` steps; ``w[0]`` is
         ``w0`` rounded to float32.
     float32_loss : ndarray, shape (steps + 1,)
-        Full-data float32 MSE at ``w[k]``,
-        :math:`L(w) = \\frac{1}{N}\\sum_i (\\sin^2(w x_i) - y_i)^2`.
+        Full-data float32 loss at ``w[k]`` (the run's ``torch.nn`` loss; for
+        MSE :math:`L(w) = \\frac{1}{N}\\sum_i (\\sin^2(w x_i) - y_i)^2`).
         For a full-batch run ``float32_loss[k]`` (k < steps) is the ``loss.item()`` of
         the forward pass of step ``k + 1`` itself.
     float32_grad : ndarray, shape (steps + 1,)
-        Full-data float32 autograd gradient at ``w[k]``,
+        Full-data float32 autograd gradient of that loss at ``w[k]``; for MSE
         :math:`\\frac{dL}{dw} = \\frac{1}{N}\\sum_i 2(\\sin^2(w x_i) - y_i)\\sin(2 w x_i)\\,x_i`.
         It excludes weight decay, which the optimizers add internally.
     batch_loss, batch_grad : ndarray, shape (steps,)
         Loss and gradient of the batch that step ``k + 1`` used, at ``w[k]``:
         what the optimizer actually saw. Equal to ``float32_loss[:-1]``, ``float32_grad[:-1]``
         for a full-batch run.
+    lr : ndarray, shape (steps,)
+        The learning rate step ``k + 1`` used (``param_groups[0]["lr"]``):
+        constant without a schedule.
+    epoch_states : ndarray of int, shape (epochs_done + 1,)
+        The state after each completed epoch, from 0: ``e * steps_per_epoch``.
+    val_loss : ndarray, shape (epochs_done + 1,), or None
+        With a validation set: ``criterion(net(val_x), val_y).item()`` under
+        ``torch.no_grad()`` at each state of ``epoch_states`` (the question's
+        notebook prints it after each epoch's step; state 0 is added). None
+        without one.
     settings : TrainSettings
         The arguments that produced the run.
     diverged : bool
@@ -109,6 +135,9 @@ class Trajectory:
     float32_grad: np.ndarray
     batch_loss: np.ndarray
     batch_grad: np.ndarray
+    lr: np.ndarray
+    epoch_states: np.ndarray
+    val_loss: np.ndarray | None
     settings: TrainSettings
     diverged: bool
     diverged_at: int | None
@@ -145,9 +174,20 @@ def _validate(
     betas: object,
     weight_decay: object,
     seed: object,
+    criterion: Criterion,
+    schedule: Schedule,
+    val: object,
 ) -> TrainSettings:
     if not isinstance(data, Dataset):
         raise ValueError(f"data must be a landscape.data.Dataset, got {type(data).__name__}")
+    if val is not None and not isinstance(val, Dataset):
+        raise ValueError(f"val must be a landscape.data.Dataset or None, got {type(val).__name__}")
+    criterion.check_labels(data.y)
+    if val is not None:
+        try:
+            criterion.check_labels(val.y)
+        except ValueError as exc:
+            raise ValueError(f"val{str(exc)[4:]}") from None
     spec = OptimizerSpec(
         optimizer,
         lr,
@@ -168,26 +208,38 @@ def _validate(
             f"{epochs} with batch_size={batch_size} on N={data.n} gives "
             f"{epochs * steps_per_epoch} steps; lower epochs or raise batch_size"
         )
-    return TrainSettings(optimizer=spec, epochs=epochs, batch_size=batch_size, seed=seed, w0=w0)
+    return TrainSettings(
+        optimizer=spec,
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=seed,
+        w0=w0,
+        criterion=criterion,
+        schedule=schedule,
+        validate=val is not None,
+    )
 
 
 def _full_data_eval(
-    x: torch.Tensor, y: torch.Tensor, ws: list[float]
+    x: torch.Tensor, y: torch.Tensor, ws: list[float], criterion: Criterion
 ) -> tuple[list[float], list[float]]:
     """Float32 loss and autograd gradient at each weight, many weights per pass.
 
     One (K, N) product ``W x^T`` performs the same float32 multiplications as
-    K separate ``nn.Linear`` calls; the mean and the gradient's sum may round
+    K separate ``nn.Linear`` calls; the per-sample losses are the criterion's
+    (``reduction="none"``); the mean and the gradient's sum may round
     differently from the module's in the last bits.
     """
     xt, yt = x.reshape(1, -1), y.reshape(1, -1)
+    per_sample = criterion.build(reduction="none")
     chunk = max(1, _EVAL_CHUNK_ELEMENTS // x.shape[0])
     losses: list[float] = []
     grads: list[float] = []
     for i in range(0, len(ws), chunk):
         W = torch.tensor(ws[i : i + chunk], dtype=torch.float32).reshape(-1, 1)
         W.requires_grad_(True)
-        loss = ((torch.sin(W @ xt) ** 2 - yt) ** 2).mean(dim=1)
+        p = torch.sin(W @ xt) ** 2
+        loss = per_sample(p, yt.expand_as(p)).mean(dim=1)
         loss.sum().backward()
         losses.extend(loss.detach().tolist())
         grads.extend(W.grad.reshape(-1).tolist())
@@ -212,6 +264,12 @@ def train(
     betas: tuple[float, float] = (0.9, 0.999),
     weight_decay: float = 0.0,
     seed: int = 0,
+    loss: str = "mse",
+    delta: float = HUBER_DELTA,
+    schedule: str = "none",
+    gamma: float = DEFAULT_GAMMA,
+    step_size: int = DEFAULT_STEP_SIZE,
+    val: Dataset | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Trajectory:
     """Train ``x -> sin(w x)**2`` on ``data`` exactly as the question's script does.
@@ -258,6 +316,28 @@ def train(
         step per batch. ``epochs * ceil(N / batch_size) <= MAX_STEPS``.
     seed : int
         In ``[0, 2**63 - 1]``; seeds the mini-batch shuffling (unused for full batch).
+    loss : {"mse", "l1", "huber", "bce"}
+        The ``torch.nn`` loss, built by :meth:`landscape.criteria.Criterion.build`
+        (``MSELoss()``, ``L1Loss()``, ``HuberLoss(delta=delta)``, ``BCELoss()``);
+        each step's ``loss = criterion(net(xb), yb)`` is that module's. "bce"
+        needs every label (of ``data`` and ``val``) in [0, 1].
+    delta : float
+        Huber's delta in ``(0, MAX_DELTA]`` (torch's default 1.0); "huber" only.
+    schedule : {"none", "step", "exp", "cosine"}
+        A ``torch.optim.lr_scheduler`` class (:class:`landscape.schedule.Schedule`:
+        ``StepLR(opt, step_size, gamma)``, ``ExponentialLR(opt, gamma)``,
+        ``CosineAnnealingLR(opt, T_max=epochs)``), built after the optimizer and
+        stepped once after each epoch's last optimizer step, as a plain script does.
+    gamma : float
+        Decay factor in ``(0, 1]`` of "step" and "exp" (default 0.1, StepLR's).
+    step_size : int
+        Epochs per decay of "step", in ``[1, MAX_STEP_SIZE]`` (default 10).
+    val : Dataset, optional
+        A validation set. After each epoch (after its last optimizer step and
+        before the schedule's step) the run records ``criterion(net(val_x),
+        val_y).item()`` under ``torch.no_grad()``, with ``val_x, val_y`` built
+        as the training tensors are: exactly the question's notebook's
+        ``val_loss``. Also recorded at state 0.
     progress : callable, optional
         Called as ``progress(done, total)`` with the optimizer steps done and
         planned: once before the first step (``done = 0``), then about every 1%
@@ -283,7 +363,8 @@ def train(
     Cost: one forward and backward pass over the batch plus one optimizer step
     per step, about 0.25 ms per step at N = 1000 on a 2-core CPU, i.e. ~25 ms
     for the question's 100 full-batch epochs, plus one forward/backward pass
-    for the final state. The first call in a process also pays ~1 s for
+    for the final state; a validation set adds one forward pass over it per
+    epoch (about +30% at N = 1000 full batch). The first call in a process also pays ~1 s for
     torch.optim's lazy import of ``torch._dynamo``. With two torch threads on
     a busy machine, MKL's spin-waiting threads can make each step ~10x slower.
     A mini-batch run adds ~1 us per sample per epoch for the DataLoader's
@@ -297,32 +378,50 @@ def train(
     initialisation would otherwise advance.
     """
     s = _validate(
-        data, w0, optimizer, lr, epochs, batch_size, momentum, nesterov, betas, weight_decay, seed
+        data,
+        w0,
+        optimizer,
+        lr,
+        epochs,
+        batch_size,
+        momentum,
+        nesterov,
+        betas,
+        weight_decay,
+        seed,
+        Criterion(loss, delta),
+        Schedule(schedule, gamma, step_size),
+        val,
     )
-    planned = s.epochs * (1 if s.batch_size is None else -(-data.n // s.batch_size))
+    per_epoch = 1 if s.batch_size is None else -(-data.n // s.batch_size)
+    planned = s.epochs * per_epoch
     every = max(1, planned // 100)
     if progress is not None:
         progress(0, planned)
-    x = torch.tensor(data.x, dtype=torch.float32).reshape(-1, 1)
-    y = torch.tensor(data.y, dtype=torch.float32).reshape(-1, 1)
+    x, y = _column(data.x), _column(data.y)
     with torch.random.fork_rng(devices=[]), torch.enable_grad():
         net = _Net(s.w0)
         weight = net.fc1.weight
-        criterion = nn.MSELoss()
+        criterion = s.criterion.build()
         opt = s.optimizer.build(net.parameters())
+        scheduler = s.schedule.build(opt, s.epochs)
+        group = opt.param_groups[0]
         if s.batch_size is None:
             batches = ((x, y) for _ in range(s.epochs))
         else:
             batches = _shuffled_batches(x, y, s.batch_size, s.epochs, s.seed)
+        validate = _validation(net, criterion, val)
+        val_loss = [] if validate is None else [validate()]
         w = [weight.item()]
         batch_loss: list[float] = []
         batch_grad: list[float] = []
+        step_lr: list[float] = []
         stopped = False
         for xb, yb in batches:
             opt.zero_grad()
-            loss = criterion(net(xb), yb)
-            loss.backward()
-            bl, bg = loss.item(), weight.grad.item()
+            value = criterion(net(xb), yb)
+            value.backward()
+            bl, bg = value.item(), weight.grad.item()
             if not (math.isfinite(bl) and math.isfinite(bg)):
                 # w[-1] is finite but cannot be stepped from: drop it too, so
                 # that every kept state has its batch loss and gradient.
@@ -331,12 +430,20 @@ def train(
                 break
             batch_loss.append(bl)
             batch_grad.append(bg)
+            step_lr.append(group["lr"])
             opt.step()
             wk = weight.item()
             if not math.isfinite(wk):
                 stopped = True
                 break
             w.append(wk)
+            if len(batch_loss) % per_epoch == 0:
+                # The notebook's order: the epoch's steps, its validation loss,
+                # then (a plain script's place for it) the schedule's step.
+                if validate is not None:
+                    val_loss.append(validate())
+                if scheduler is not None:
+                    scheduler.step()
             if progress is not None and len(batch_loss) % every == 0:
                 progress(len(batch_loss), planned)
 
@@ -344,12 +451,12 @@ def train(
             full_loss, full_grad = batch_loss[: len(w)], batch_grad[: len(w)]
             if not stopped:
                 opt.zero_grad()
-                loss = criterion(net(x), y)
-                loss.backward()
-                full_loss.append(loss.item())
+                value = criterion(net(x), y)
+                value.backward()
+                full_loss.append(value.item())
                 full_grad.append(weight.grad.item())
         else:
-            full_loss, full_grad = _full_data_eval(x, y, w)
+            full_loss, full_grad = _full_data_eval(x, y, w, s.criterion)
 
     n = min(_first_nonfinite(full_loss), _first_nonfinite(full_grad), len(w))
     if n == 0:
@@ -358,16 +465,47 @@ def train(
             f"|y| up to {np.abs(data.y).max():g} is too large for float32"
         )
     diverged = n < planned + 1
+    epochs_done = (n - 1) // per_epoch
     return Trajectory(
         w=readonly(w[:n]),
         float32_loss=readonly(full_loss[:n]),
         float32_grad=readonly(full_grad[:n]),
         batch_loss=readonly(batch_loss[: n - 1]),
         batch_grad=readonly(batch_grad[: n - 1]),
+        lr=readonly(step_lr[: n - 1]),
+        epoch_states=_readonly_ints(np.arange(epochs_done + 1) * per_epoch),
+        val_loss=None if validate is None else readonly(val_loss[: epochs_done + 1]),
         settings=s,
         diverged=diverged,
         diverged_at=n if diverged else None,
     )
+
+
+def _column(values: np.ndarray) -> torch.Tensor:
+    # The question's conversion: torch.tensor(x, dtype=torch.float32).reshape(-1, 1).
+    return torch.tensor(values, dtype=torch.float32).reshape(-1, 1)
+
+
+def _readonly_ints(values: np.ndarray) -> np.ndarray:
+    out = np.asarray(values, dtype=np.int64)
+    out.setflags(write=False)
+    return out
+
+
+def _validation(
+    net: nn.Module, criterion: nn.Module, val: Dataset | None
+) -> Callable[[], float] | None:
+    """The notebook's validation loss as a function of the model's current weight."""
+    if val is None:
+        return None
+    vx, vy = _column(val.x), _column(val.y)
+
+    def validate() -> float:
+        # net.eval() is a no-op for this model (no dropout, no batch norm).
+        with torch.no_grad():
+            return criterion(net(vx), vy).item()
+
+    return validate
 
 
 def _shuffled_batches(

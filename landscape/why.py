@@ -15,6 +15,7 @@ import numpy as np
 
 from .checks import check_real
 from .data import Dataset
+from .floor import QUADRATIC, QUARTIC, Floor, linear_halving_steps, linear_rate, locate
 from .spectrum import MAX_ABS_W, MAX_POINTS, Spectrum
 from .surface import (
     Source,
@@ -40,6 +41,9 @@ _FIRST_SCAN = 64
 # ~100 s for the 7e5 points between 1.5 and pi/2 at max|x| = 1e6.
 _EXACT_COUNT_POINTS = 1 << 15
 
+# The default search window's half-width over half the period.
+_PAST_HALF_PERIOD = 1.001
+
 
 @dataclass(frozen=True, eq=False)
 class WhyNumbers:
@@ -52,8 +56,10 @@ class WhyNumbers:
     ----------
     w, lr : float
         The point and the learning rate the figures refer to.
-    x : ndarray
-        The samples' inputs, to plot :attr:`periods` and :attr:`sample_grads` against.
+    abs_x : ndarray
+        ``|x_i|``, to plot :attr:`periods` and :attr:`sample_grads` against: the
+        loss, each term's period and each share of ``L'`` depend on x only
+        through ``|x|``.
     periods : ndarray
         ``pi / |x_i|``: the period in w of sample i's loss term (inf for x = 0).
     finest_period : float
@@ -76,9 +82,13 @@ class WhyNumbers:
         :attr:`step` divided by :attr:`current_basin_width`.
     target : float
         ``g``, the global minimum nearest w (lowest minimum in :attr:`search_window`,
-        within 1e-10 in loss).
+        within 1e-10 in loss): ``floor.where``, exact where the data give it
+        in closed form (``floor.label``), else located within ``floor.bound``.
     target_loss : float
-        ``L(g)``.
+        ``L(g)`` (0 exactly at a closed-form zero).
+    floor : Floor
+        g's floor (:func:`~landscape.floor.locate`): quadratic, quartic, not a
+        minimum, or undecided, with the derivatives and their bounds.
     minima_between : int
         Local minima strictly between w and g: the wrong basins on the way.
     minima_between_exact : bool
@@ -98,17 +108,35 @@ class WhyNumbers:
     current_basin_width : float
         Their distance.
     target_curvature : float
-        ``L''(g)``; zero (to rounding) at a flat, quartic minimum.
+        ``L''(g)`` (``floor.curvature``); zero at a quartic floor (exactly at a
+        closed-form zero, else within ``floor.curvature_bound``: rounding, not a finding).
     quartic_coef : float
         ``c4 = L''''(g) / 24``, so ``L(g + d) ~ L(g) + c4 d^4`` when
         ``L''(g) = 0``; ``mean(x^4)`` on parity data at pi/2.
+    rate : float
+        Quadratic floor: ``1 - lr L''(g)``, the factor a step scales a small gap
+        by (:func:`~landscape.floor.linear_rate`). nan for other floors.
     quartic_max_gap : float
-        ``sqrt(1 / (2 lr c4))``: gradient descent on ``c4 d^4``,
+        Quartic floor: ``sqrt(1 / (2 lr c4))``: gradient descent on ``c4 d^4``,
         ``d <- d - 4 lr c4 d^3``, shrinks ``|d|`` only from gaps below this.
+        nan for other floors.
     halving_steps : float
-        Steps that map needs to halve the gap ``d = |w - g|``: at most
-        ``3 / (8 lr c4 d^2)`` (exact as d -> 0); inf if ``d >= quartic_max_gap``,
-        0 if ``d = 0``. Each further halving takes four times longer.
+        Quadratic floor: ``ln 2 / -ln|1 - lr L''|`` steps halve a small gap
+        (exact as the gap -> 0; inf from ``lr >= 2 / L''``). Quartic floor: the
+        steps ``d <- d - 4 lr c4 d^3`` need to halve ``d = |w - g|``, at most
+        ``3 / (8 lr c4 d^2)`` (exact as d -> 0; inf if ``d >= quartic_max_gap``,
+        0 if ``d = 0``), each further halving four times longer. nan for
+        other floors (no rate can be stated).
+    halving_tolerance : float
+        How far :attr:`halving_steps` may be from the steps plain gradient
+        descent from w takes to halve ``d = w - g``, relative (plus one whole
+        step): from the largest error ``E`` of the law's slope (``L'' d`` or
+        ``4 c4 d^3``) against the exact ``L'`` between ``d`` and ``d / 2``,
+        ``E / (1 - E)``, plus for the quartic law ``4 lr c4 d^2`` (its step map
+        against its flow), plus the float64 rounding of w over the steps.
+        Read on 33 points, so an estimate, checked against
+        plain loops in the tests. 0 at ``d = 0``, nan for other floors; at
+        or above 1 (E itself) the law does not describe the way from w.
     float32_spacing : float
         Distance between adjacent float32 numbers at g: the nearest float32 w
         may lie up to half of it away from g.
@@ -134,7 +162,7 @@ class WhyNumbers:
 
     w: float
     lr: float
-    x: np.ndarray
+    abs_x: np.ndarray
     periods: np.ndarray
     finest_period: float
     sample_grads: np.ndarray
@@ -147,6 +175,7 @@ class WhyNumbers:
     step_in_basins: float
     target: float
     target_loss: float
+    floor: Floor
     minima_between: int
     minima_between_exact: bool
     target_basin: tuple[float, float]
@@ -156,8 +185,10 @@ class WhyNumbers:
     current_basin_width: float
     target_curvature: float
     quartic_coef: float
+    rate: float
     quartic_max_gap: float
     halving_steps: float
+    halving_tolerance: float
     float32_spacing: float
     float32_phase_error: float
     float32_shift_in_basins: float
@@ -230,7 +261,9 @@ def quartic_halving_steps(quartic_coef: float, gap: float, lr: float) -> float:
         return 0.0
     if quartic_coef <= 0 or gap >= quartic_max_gap(quartic_coef, lr):
         return np.inf
-    return 3.0 / (8.0 * lr * quartic_coef * gap**2)
+    rate = 8.0 * lr * quartic_coef * gap**2
+    # A gap near float64's smallest numbers: the count overflows, not the map.
+    return 3.0 / rate if rate > 0 else np.inf
 
 
 def float32_phase_error(w: float, max_abs_x: float) -> float:
@@ -255,13 +288,25 @@ def float32_max_x(w: float, fraction: float = 0.1) -> float:
 
 def _search_window(spec: Spectrum, w: float, half_window: float | None) -> tuple[float, float]:
     # L has period pi for whole-number x, so [w - pi/2, w + pi/2] holds a
-    # nearest global minimum; the dense grid of the search caps the width.
-    half = np.pi / 2 if half_window is None else _check_positive("half_window", half_window)
+    # nearest global minimum; a real |x| < 1 has the longer period pi/|x|, so
+    # the default widens to half the slowest term's period. The dense grid of
+    # the search caps the width.
+    ax = np.abs(spec.data.x)
+    slowest = np.pi / (2 * ax[ax > 0].min()) if np.any(ax > 0) else np.pi / 2
+    # A hair over half a period: a minimum exactly half a period away (at both
+    # ends of the window) stays strictly inside it.
+    default = max(np.pi / 2, slowest) * _PAST_HALF_PERIOD
+    half = default if half_window is None else _check_positive("half_window", half_window)
     half = min(half, 0.5 * (MAX_POINTS - 2) * search_step(spec), MAX_ABS_W)
     # Near |w| = MAX_ABS_W slide the window inwards rather than cut it, so that
     # it still spans a whole period.
     shift = max(0.0, -MAX_ABS_W - (w - half)) - max(0.0, w + half - MAX_ABS_W)
     return max(w - half + shift, -MAX_ABS_W), min(w + half + shift, MAX_ABS_W)
+
+
+#: Times the default window of :func:`nearest_global_minimum` may double when it
+#: holds no local minimum (real x: L need not repeat within it).
+_MAX_WIDENINGS = 6
 
 
 def nearest_global_minimum(
@@ -277,8 +322,11 @@ def nearest_global_minimum(
 
     The default ``half_window`` is pi/2: a whole period for whole-number x, so
     the answer is the nearest global minimum of L; for real x it is the best in
-    the window. The grid is at most ``MAX_POINTS`` points, which narrows the
-    window for max|x| above ~1.2e6.
+    the window (widened to ``pi / (2 min|x|)`` when the smallest non-zero
+    |x| is below 1, so that the slowest term's whole period fits; doubled, up
+    to six times, while it holds no local minimum). The grid
+    is at most ``MAX_POINTS`` points, which narrows the window for max|x|
+    above ~1.2e6.
 
     Cost: one evaluation of ~``8 max|x| * 2 half_window / pi`` points (0.003 s
     for max|x| = 999, ~2 s for 1e6) plus a small minima() per candidate run.
@@ -287,6 +335,17 @@ def nearest_global_minimum(
     w = _check_w(w)
     window = _search_window(spec, w, half_window)
     best = global_minima(spec, *window, atol=atol)
+    # Real x need not make L periodic within the default window, and L may fall
+    # monotonically across it (x = 1 and 2.5 repeat only every 2 pi): widen it.
+    widenings = 0
+    while best.size == 0 and half_window is None and widenings < _MAX_WIDENINGS:
+        widenings += 1
+        half = 0.5 * (window[1] - window[0]) * 2
+        wider = _search_window(spec, w, half)
+        if wider == window:
+            break  # at the grid's or the weight's limit
+        window = wider
+        best = global_minima(spec, *window, atol=atol)
     if best.size == 0:
         raise ValueError(f"L has no local minimum inside the window {window}: widen half_window")
     return float(best[np.argmin(np.abs(best - w))]), window
@@ -378,6 +437,53 @@ def _basin_minimum(spec: Spectrum, edges: tuple[float, float], w: float) -> floa
     return float(inside[np.argmin(spec.evaluate(inside, 0))]) if inside.size else np.nan
 
 
+def _halving_steps(floor: Floor, gap: float, lr: float) -> float:
+    """Steps to halve the gap under the floor's own law (nan where no law is known)."""
+    if floor.kind == QUADRATIC:
+        return linear_halving_steps(floor.curvature, lr)
+    if floor.kind == QUARTIC:
+        return quartic_halving_steps(floor.quartic_coef, gap, lr)
+    return np.nan
+
+
+def _halving_tolerance(spec: Spectrum, floor: Floor, gap: float, lr: float) -> float:
+    """The relative error of the halving count from ``g + gap``, from its law's slope error.
+
+    The true slope is the law's times ``1 + e`` with ``|e| <= E``, read on 33
+    points each side of g between ``|gap| / 2`` and ``|gap|`` (an overshooting
+    step lands on the far side). Quadratic law: each step scales the gap by
+    ``1 - lr L'' (1 + e)``, so the count lies between those of the extreme
+    factors. Quartic law: the time to halve is within ``1 / (1 - E)`` of the
+    law's, ``E / (1 - E)``, plus ``4 lr c4 d^2`` for the step map against its
+    flow. Both add ``N spacing(g) / gap``: N float64 steps each rounding w by
+    up to half its spacing, against the half gap. Returns E itself (>= 1), or
+    inf, when the law does not describe the way.
+    """
+    if floor.kind not in (QUADRATIC, QUARTIC):
+        return np.nan
+    if gap == 0.0:
+        return 0.0
+    half = np.linspace(abs(gap) / 2, abs(gap), 33)
+    d = np.concatenate([-half, half])
+    c4 = floor.quartic_coef
+    model = floor.curvature * d if floor.kind == QUADRATIC else 4.0 * c4 * d**3
+    if np.any(model == 0.0):  # the law's slope underflows: nothing to compare
+        return np.inf
+    worst = float(np.max(np.abs(spec.evaluate(floor.where + d, 1) / model - 1.0)))
+    if worst >= 1.0:
+        return worst
+    stated = _halving_steps(floor, gap, lr)
+    # Each float64 step rounds w by up to half its spacing; N of them against the gap.
+    rounding = stated * float(np.spacing(abs(floor.where))) / abs(gap)
+    if floor.kind == QUARTIC:
+        return worst / (1.0 - worst) + 4.0 * lr * c4 * gap**2 + rounding
+    extremes = [linear_halving_steps(floor.curvature * (1 + e), lr) for e in (-worst, worst)]
+    if not all(np.isfinite(extremes)):
+        return np.inf
+    law = max(abs(n / stated - 1.0) for n in extremes) if stated > 0 else 0.0
+    return law + rounding
+
+
 def _at(spec: Spectrum, w: float, order: int) -> float:
     return float(spec.evaluate(np.array([w]), order)[0])
 
@@ -405,7 +511,8 @@ def why_numbers(
         Samples with ``|x| <= small_x`` form the baseline of :attr:`~WhyNumbers.grad_ratio`.
     half_window : float, optional
         Half-width of the window searched by :func:`nearest_global_minimum`
-        (default pi/2, a whole period for whole-number x).
+        (default pi/2, a whole period for whole-number x; wider for real
+        |x| < 1, see :func:`nearest_global_minimum`).
     float32_fraction : float
         The fraction of a basin at which float32 rounding is deemed to matter.
 
@@ -418,27 +525,30 @@ def why_numbers(
     w, lr = _check_w(w), _check_positive("lr", lr)
     small_x = _check_positive("small_x", small_x)
     float32_fraction = _check_positive("float32_fraction", float32_fraction)
-    g, window = nearest_global_minimum(spec, w, half_window=half_window)
+    located, window = nearest_global_minimum(spec, w, half_window=half_window)
+    floor = locate(spec, located)
+    g = floor.where
     target_basin, current_basin = basin(spec, g), basin(spec, w)
     current_minimum = _basin_minimum(spec, current_basin, w)
     current_width = current_basin[1] - current_basin[0]
     target_width = target_basin[1] - target_basin[0]
     between, exact = _minima_between(spec, w, current_basin, current_minimum, g, target_basin)
     grad, curvature = _at(spec, w, 1), _at(spec, w, 2)
-    c4 = _at(spec, g, 4) / 24.0
+    c4 = floor.quartic_coef
     grads = sample_gradients(source, w)
     periods = sample_periods(source)
-    for arr in (grads, periods):
+    abs_x = np.abs(source.x)
+    for arr in (grads, periods, abs_x):
         arr.setflags(write=False)
     x_max = source.max_abs_x
     return WhyNumbers(
         w=w,
         lr=lr,
-        x=source.x,
+        abs_x=abs_x,
         periods=periods,
         finest_period=np.pi / x_max,
         sample_grads=grads,
-        grad_ratio=_grad_ratio(grads, source.x, small_x),
+        grad_ratio=_grad_ratio(grads, abs_x, small_x),
         loss=_at(spec, w, 0),
         grad=grad,
         curvature=curvature,
@@ -446,7 +556,8 @@ def why_numbers(
         step=lr * abs(grad),
         step_in_basins=lr * abs(grad) / current_width if current_width > 0 else np.inf,
         target=g,
-        target_loss=_at(spec, g, 0),
+        target_loss=floor.loss,
+        floor=floor,
         minima_between=between,
         minima_between_exact=exact,
         target_basin=target_basin,
@@ -454,10 +565,12 @@ def why_numbers(
         current_minimum=current_minimum,
         current_basin=current_basin,
         current_basin_width=current_width,
-        target_curvature=_at(spec, g, 2),
+        target_curvature=floor.curvature,
         quartic_coef=c4,
-        quartic_max_gap=quartic_max_gap(c4, lr),
-        halving_steps=quartic_halving_steps(c4, w - g, lr),
+        rate=linear_rate(floor.curvature, lr) if floor.kind == QUADRATIC else np.nan,
+        quartic_max_gap=quartic_max_gap(c4, lr) if floor.kind == QUARTIC else np.nan,
+        halving_steps=_halving_steps(floor, w - g, lr),
+        halving_tolerance=_halving_tolerance(spec, floor, w - g, lr),
         float32_spacing=float(np.spacing(np.float32(abs(g)))),
         float32_phase_error=float32_phase_error(g, x_max),
         float32_shift_in_basins=float32_phase_error(g, 1.0) / target_width,
@@ -468,10 +581,11 @@ def why_numbers(
 
 
 def sample_extremes(data: Dataset) -> tuple[float, float]:
-    """The samples of smallest and largest ``|x|`` among the non-zero x: the slowest and the
-    fastest wave of the comb (periods ``pi/|x|``).
+    """The smallest and the largest non-zero ``|x|``: the slowest and the fastest wave
+    of the comb (periods ``pi/|x|``).
 
-    Returns their x as they are (sign kept; the loss term depends on ``|x|`` only).
+    Sizes, not signed x: a sample's loss term depends on ``|x|`` only, so
+    mirroring any x changes neither.
 
     Raises
     ------
@@ -482,7 +596,4 @@ def sample_extremes(data: Dataset) -> tuple[float, float]:
     size = np.abs(x)
     if not np.any(size):
         raise ValueError("data must hold a non-zero x; every x is 0")
-    nonzero = size > 0
-    small = x[nonzero][np.argmin(size[nonzero])]
-    large = x[np.argmax(size)]
-    return float(small), float(large)
+    return float(size[size > 0].min()), float(size.max())

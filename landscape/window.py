@@ -14,7 +14,9 @@ from typing import Protocol
 import numpy as np
 
 from .checks import check_window
-from .spectrum import MAX_ABS_W, MAX_POINTS
+from .deferred import Message
+from .floor import floor_label, known_zero, locate, zero_multiples
+from .spectrum import MAX_ABS_W, MAX_POINTS, Spectrum
 from .surface import Source, as_spectrum, global_minima, loss_curve, scan_step
 
 #: Pixel columns of the envelope: a laptop screen's width is ~2000 px at most.
@@ -118,7 +120,7 @@ def landscape_line(
     spec = as_spectrum(data)
     grid = dense_grid(spec, lo, hi)
     if precision == "float32":
-        pairs = np.unique(np.stack([spec.data.x, spec.data.y]), axis=1).shape[1]
+        pairs = np.unique(np.stack([np.abs(spec.data.x), spec.data.y]), axis=1).shape[1]
         count = int(np.clip(F32_BUDGET // pairs, min(columns, grid.size), grid.size))
         grid = np.linspace(grid[0], grid[-1], count)
     if len(extra):
@@ -144,12 +146,40 @@ def targets(
 ) -> tuple[np.ndarray, bool]:
     """The lowest minima of L in [lo, hi], and whether they are certainly global.
 
-    They are global when their loss is below :data:`ZERO_LOSS` (no loss is
-    negative); otherwise they are only the lowest in the window. Cost: one
+    Exact where the data give them in closed form: a located minimum that is a
+    known zero of the loss (:func:`~landscape.floor.known_zero`: ``pi/2 + k pi``
+    for whole x with labels ``|x| mod 2``, ``k pi`` for whole x with labels 0,
+    checked on the data) is replaced by the float64 nearest it. They are
+    global when their loss is below :data:`ZERO_LOSS` (no loss is negative);
+    otherwise they are only the lowest in the window.
+    :func:`target_labels` writes them as the page should. Cost: one
     :func:`~landscape.surface.global_minima` call, or a few evaluations when
     ``minima`` (all local minima in the window) is given.
     """
     spec = as_spectrum(data)
     found = global_minima(spec, lo, hi, found=minima)
+    multiples = zero_multiples(spec.data)
+    if multiples:
+        found = np.unique([_known_or_located(spec, g, multiples) for g in found])
     is_global = bool(found.size) and bool(np.all(spec.evaluate(found, 0) < ZERO_LOSS))
     return found, is_global
+
+
+def _known_or_located(spec: Spectrum, g: float, multiples: str) -> float:
+    known = known_zero(spec, float(g), multiples)
+    return float(g) if known is None else known[0]
+
+
+def target_labels(data: Source, found: np.ndarray) -> list[Message]:
+    """Each minimum of ``found`` (e.g. from :func:`targets`) as text a page may print.
+
+    A closed-form minimum as its form and 10 decimals ("π/2 =
+    1.5707963268"); any other to the decimals its location bound supports, with
+    the bound ("1.5312284307538 (± 5e-15)"), from :func:`~landscape.floor.locate`.
+    Deferred messages (:func:`~landscape.floor.floor_label`): ``str()`` translates
+    each into the language of the page that shows it, so a cache may share them.
+    Cost: one membership test per minimum at known zeros, else ten direct sums
+    over the spectrum's frequencies per minimum.
+    """
+    spec = as_spectrum(data)
+    return [floor_label(locate(spec, float(g))) for g in np.asarray(found, dtype=np.float64)]

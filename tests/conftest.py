@@ -8,6 +8,7 @@ that needs another count sets it in its own module-scoped fixture, which runs
 after this one.
 """
 
+import gettext
 import os
 import socket
 import subprocess
@@ -20,6 +21,7 @@ import pytest
 import torch
 from hypothesis import settings
 
+from landscape import i18n
 from landscape.train import TORCH_THREADS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,3 +113,21 @@ def browser():
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+class Marked(gettext.NullTranslations):
+    """A stand-in catalog that shows which msgid it translated: «msgid»."""
+
+    def gettext(self, message):
+        return f"«{message}»"
+
+    def ngettext(self, singular, plural, n):
+        return f"«{singular if n == 1 else plural}»"
+
+
+@pytest.fixture
+def marked():
+    """This thread speaks :class:`Marked` during the test: every translated string shows as such."""
+    token = i18n._current.set(Marked())
+    yield
+    i18n._current.reset(token)

@@ -4,11 +4,13 @@ Heavy share links (issue 13) must not compute on their own: the page states
 the cost and the budget and offers a button; a click computes and caches.
 """
 
+import re
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from pseudo import english_left, speak_pseudo
 from streamlit.testing.v1 import AppTest
 
 from lab import budget
@@ -32,7 +34,10 @@ def test_full_batch_replay_is_samples_times_steps():
     cost = replay_cost(parity_data(1000, 1000, 0), s.plain_run())
     (part,) = cost.parts
     assert part.work == 100 * 1000 and part.unit == "sample-steps"
-    assert cost.seconds == pytest.approx(1e5 * budget.SAMPLE_STEP_S + 100 * budget.STEP_S)
+    validation = 100 * 1000 * budget.VALIDATION_SAMPLE_S  # at most N samples an epoch
+    assert cost.seconds == pytest.approx(
+        1e5 * budget.SAMPLE_STEP_S + 100 * budget.STEP_S + validation
+    )
     assert budget.within_budget(cost)
 
 
@@ -46,7 +51,7 @@ def test_the_issues_link_is_far_over_budget():
     s = Settings(n=100_000, high=1_000_000, lo=1.5705, hi=1.5715, opt="adam", epochs=1, batch=5)
     cost = replay_cost(s.dataset(), s.plain_run())
     assert cost.parts[0].work == 20_000 * (100_000 + 5)
-    assert cost.seconds > 100 * BUDGET_SECONDS
+    assert cost.seconds > 10 * BUDGET_SECONDS
     assert "2.0e+09 sample-steps" in cost.describe() and "at most ~0.5 s" in cost.describe()
 
 
@@ -107,14 +112,26 @@ def test_heavy_link_answers_at_once_with_the_cost_and_a_button(extra, button):
     assert "a link computes at most ~0.5 s on its own" in info
 
 
+def test_the_cost_and_its_button_speak_the_pages_language(monkeypatch):
+    # The plane's gate: tests/test_plane.py (its link's model key is a choice, which
+    # the panel loses once choices have translated labels).
+    speak_pseudo(monkeypatch)
+    at, _ = open_link(HEAVY | MINIBATCH | {"tab": "Export", "lang": "zh"})
+    (info,) = [i.value for i in at.info if "server time" in i.value]
+    (button,) = at.button
+    assert info.startswith("«This is ~«") and "«sample-steps» of replay)" in info
+    assert not english_left(info) and not english_left(button.label)
+
+
 def test_a_click_computes_with_progress_and_caches_for_the_next_visitor():
-    # 1000 steps of batch 20 on 20000 samples: 2e7 sample-steps, just over the budget.
-    link = {"n": "20000", "epochs": "1", "batch": "20"}
+    # 3000 steps of batch 20 on 20000 samples: 6e7 sample-steps, ~0.7 s, over the budget.
+    link = {"n": "20000", "epochs": "3", "batch": "20"}
     at, _ = open_link(link)
-    assert [b.key for b in at.button] == ["compute_landscape"]
+    assert [b.key for b in at.button if b.key.startswith("compute")] == ["compute_landscape"]
     at.button(key="compute_landscape").click().run()
     assert not at.exception
-    assert any("1000 steps of" in m.value for m in at.markdown)
+    assert any(re.search(r"\b3,?000 steps of", m.value) for m in at.markdown)
     assert at.get("plotly_chart")
     again, _ = open_link(link)  # another session, the same link: from the cache
-    assert not again.button and again.get("plotly_chart")
+    assert not [b for b in again.button if b.key.startswith("compute")]
+    assert again.get("plotly_chart")

@@ -19,11 +19,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from pseudo import english_left, speak_pseudo
 from reference import direct_loss
+from test_app import run_app
 
+from landscape import export
 from landscape.data import Dataset, Recipe, parity_data
 from landscape.export import (
+    DATA_FILE,
     MAX_LITERAL_SAMPLES,
+    data_csv,
     figure_html,
     landscape_csv,
     pytorch_script,
@@ -131,11 +136,48 @@ def test_script_is_plain_pytorch():
     compile(code, "script.py", "exec")
 
 
-def test_too_much_literal_data_is_refused():
-    big = Dataset(np.zeros(MAX_LITERAL_SAMPLES + 1), np.zeros(MAX_LITERAL_SAMPLES + 1))
-    run = train(CUSTOM, 1.5, epochs=1)
-    with pytest.raises(ValueError, match="samples"):
-        pytorch_script(big, run.settings)
+def test_data_beyond_the_literal_limit_are_read_from_the_data_csv_and_checked(
+    tmp_path, monkeypatch
+):
+    x = np.random.default_rng(3).uniform(-50, 50, MAX_LITERAL_SAMPLES + 1)
+    big = Dataset(x, np.floor(x) % 2, name=CRAFTED)
+    code = pytorch_script(big, train(CUSTOM, 1.5, epochs=1).settings, query={"upload": "h.ab"})
+    assert len(code) < 10_000 and "PWNED" not in code and "parity" not in code
+    assert "APP_QUERY = {'upload': 'h.ab'}" in code and "np.loadtxt" in code
+    # The same form on a few samples (the limit lowered): it prints the app's weights.
+    monkeypatch.setattr(export, "MAX_LITERAL_SAMPLES", 12)
+    few = Dataset(x[:13], big.y[:13])
+    run = train(few, 1.5, lr=1e-3, epochs=20)
+    code = pytorch_script(few, run.settings)
+    assert "np.loadtxt" in code
+    (tmp_path / "run.py").write_text(code)
+    (tmp_path / DATA_FILE).write_text(data_csv(few))
+    env = os.environ | {"OMP_WAIT_POLICY": "PASSIVE"}
+    out = subprocess.run(
+        [sys.executable, "run.py"], cwd=tmp_path, capture_output=True, text=True, env=env
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == [repr(float(w)) for w in run.w]
+    # Other samples under the same name are refused, not trained on.
+    (tmp_path / DATA_FILE).write_text(data_csv(Dataset(few.x[::-1], few.y)))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit, match="holds other samples"):
+        exec(compile(code, "run.py", "exec"), {"__name__": "__main__"})
+
+
+def test_data_csv_reads_back_exactly_without_the_name():
+    data = Dataset([-0.0, 1e-300, 2.5, 7.0], [0.1, 1.0, 0.0, 1.0], name=CRAFTED)
+    text = data_csv(data)
+    assert "PWNED" not in text and "script" not in text
+    x, y = np.loadtxt(io.StringIO(text), delimiter=",", unpack=True, ndmin=2)
+    assert x.tobytes() == data.x.tobytes() and y.tobytes() == data.y.tobytes()
+
+
+def test_an_upload_script_names_the_link_of_its_data_and_no_parity():
+    run = train(CUSTOM, 1.5, epochs=2)
+    code = pytorch_script(CUSTOM, run.settings, query={"upload": "z.abc", "lr": "0.1"})
+    assert "APP_QUERY = {'upload': 'z.abc', 'lr': '0.1'}" in code and "parity" not in code
+    assert "APP_QUERY = None" in pytorch_script(CUSTOM, run.settings, query=None)
 
 
 def read_csv(text):
@@ -204,3 +246,27 @@ def test_a_crafted_name_reaches_no_export_as_code_or_markup():
     # The figure: plotly.js and the data, no name and no script from it.
     html = figure_html(landscape_figure(crafted, 1.0, 1.2))
     assert "alert(1)" not in html and "PWNED" not in html
+
+
+# --- the tab's words ---------------------------------------------------------------------
+
+
+def test_the_url_key_tables_ranges_are_the_settings_own_in_english():
+    from lab.state import PARAMS
+    from lab.tabs.export import allowed
+
+    assert [allowed(p) for p in PARAMS] == [p.describe() for p in PARAMS]
+
+
+@pytest.mark.parametrize("preset", ["The question (fails)", "Adam"])
+def test_the_tab_speaks_the_pages_language_and_the_script_stays_english(preset, monkeypatch):
+    speak_pseudo(monkeypatch)
+    at = run_app({"tab": "Export", "lang": "zh", "preset": preset})
+    words = [m.value for m in at.main.markdown if "Take it" in m.value or "script" in m.value]
+    words += [c.value for c in at.main.caption] + [e.label for e in at.expander]
+    words += [d.proto.label for d in at.get("download_button")]
+    (table,) = at.dataframe
+    words += [*table.value.columns, *table.value.iloc[:, 1], *table.value.iloc[:, 2]]
+    assert len(words) > 40 and not [(w, english_left(w)) for w in words if english_left(w)]
+    (code,) = [c.value for c in at.code if "import torch" in c.value]
+    assert "«" not in code

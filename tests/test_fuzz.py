@@ -55,6 +55,7 @@ from lab.state import (
     Settings,
     resolve,
 )
+from landscape.deferred import Message
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 APP_TIMEOUT = 120
@@ -96,6 +97,8 @@ def read(p: Param, text: str) -> tuple[bool, object]:
         return text.lower() in words, words.get(text.lower())
     if p.kind == "choice":
         return text in p.choices, text
+    if p.kind == "text":
+        return text == "" or re.fullmatch(p.pattern, text) is not None, text
     try:
         value = int(text) if p.kind == "int" else float(text)
     except ValueError:
@@ -145,7 +148,7 @@ def check_valid(s: Settings) -> None:
 def check_outcome(
     given_values: Mapping[str, tuple[bool, object]],
     s: Settings,
-    notices: list[str],
+    notices: list[Message],
     texts: Mapping[str, str] | None = None,
 ) -> None:
     """The settings and notices for ``given_values`` (key -> (valid, value)) are honest.
@@ -154,8 +157,9 @@ def check_outcome(
     """
     check_valid(s)
     bad = {k for k, (ok, _) in given_values.items() if not ok}
-    value_notices = [n for n in notices if n.endswith(_DEFAULT_NOTICE)]
-    rule_notices = [n for n in notices if not n.endswith(_DEFAULT_NOTICE)]
+    shown = [str(n) for n in notices]  # as the page shows them (English here)
+    value_notices = [n for n in shown if n.endswith(_DEFAULT_NOTICE)]
+    rule_notices = [n for n in shown if not n.endswith(_DEFAULT_NOTICE)]
     # One notice per invalid value, naming its key, its allowed range and its text.
     named = [n.split(" ", 1)[0] for n in value_notices]
     assert sorted(named) == sorted(bad), (named, bad, notices)
@@ -218,6 +222,8 @@ def valid_text(p: Param) -> st.SearchStrategy[str]:
         return st.sampled_from(["true", "false", "TRUE", "False"] + ([] if p.bound else ["1", "0"]))
     if p.kind == "choice":
         return st.sampled_from(p.choices)
+    if p.kind == "text":
+        return st.just("") | st.from_regex(p.pattern, fullmatch=True)
     if p.kind == "int":
         return st.integers(int(p.lo), int(p.hi)).map(str)
     return st.floats(p.lo, p.hi).flatmap(lambda v: st.sampled_from([repr(v), f"{v:g}", str(v)]))
@@ -270,6 +276,8 @@ def valid_value(p: Param) -> st.SearchStrategy[object]:
         return st.booleans()
     if p.kind == "choice":
         return st.sampled_from(p.choices)
+    if p.kind == "text":
+        return st.just("") | st.from_regex(p.pattern, fullmatch=True)
     if p.kind == "int":
         return st.integers(int(p.lo), int(p.hi))
     return st.floats(p.lo, p.hi).map(lambda v: float(f"{v:.{p.digits}g}"))
@@ -352,11 +360,12 @@ def test_a_float_just_outside_its_range_is_refused():
     # lr = 100.0000001 > 100 rounds to 100 at 6 digits; Streamlit's bound
     # number_input refuses it and silently shows the default 4e-4, so the
     # URL path must refuse it too, with a notice.
-    for key, text in [("lr", "100.0000001"), ("lr", "9.9999999e-10"), ("w0", "1000.00000000001")]:
+    # (w0 keeps 17 digits, so nothing outside its range rounds into it; hi keeps 12.)
+    for key, text in [("lr", "100.0000001"), ("lr", "9.9999999e-10"), ("hi", "1000.00000000001")]:
         assert rounds_into_range(SPECS[key], text)
         s, notices = Settings.from_query({key: text})
         assert getattr(s, key) == SPECS[key].default and len(notices) == 1, (key, text, s)
-        assert notices[0].startswith(f"{key} must be")
+        assert str(notices[0]).startswith(f"{key} must be")
 
 
 # --- part 2: the whole app ----------------------------------------------------------------------

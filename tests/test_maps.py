@@ -94,6 +94,17 @@ def test_basin_map_six_samples_all_reach_half_pi():
     )
 
 
+def test_basin_map_refuses_too_large_x_before_its_swarm(monkeypatch):
+    # The minimiser scan cannot resolve max|x| = 1e6: the refusal must cost no swarm.
+    def no_swarm(*args, **kwargs):
+        raise AssertionError("the swarm ran before the refusal")
+
+    monkeypatch.setattr("landscape.maps.swarm", no_swarm)
+    far = Dataset(x=np.array([1.0, 1e6]), y=np.array([1.0, 0.0]))
+    with pytest.raises(ValueError, match="grid points"):
+        basin_map(far, 1.4, 1.75, 10, steps=5)
+
+
 def test_basin_map_question_data_small_lr_against_plain_loop():
     # lr * max L'' ~ 0.7 < 2: no chaos, so a plain loop must land on the same w.
     lr, steps = 1e-6, 150

@@ -6,14 +6,17 @@ the run they animate. Runs are stand-ins (any object with ``w``), so nothing
 here needs torch's optimizers.
 """
 
+import base64
 from types import SimpleNamespace
 
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from pseudo import PSEUDO, english_left, speak_pseudo
 from reference import direct_loss
 
 from landscape.data import Dataset, parity_data, range_data
+from landscape.i18n import speak
 from landscape.plots import (
     basin_map_figure,
     chaos_figure,
@@ -27,6 +30,15 @@ from landscape.plots import (
     sample_terms_figure,
 )
 from landscape.plots._style import LOG_FLOOR
+from landscape.plots.landscape import (
+    PLAY_SECONDS,
+    Path,
+    add_runs,
+    at_step,
+    basin_edges,
+    frame_names,
+)
+from landscape.surface import maxima
 from landscape.window import COLUMNS
 
 QUESTION = parity_data(1000, 1000, 0)
@@ -34,6 +46,9 @@ HALF_PI = np.pi / 2
 
 
 def values(arr):
+    """A trace's array as float64: a list, a numpy array or Plotly's base64 typed array."""
+    if isinstance(arr, dict):
+        return np.frombuffer(base64.b64decode(arr["bdata"]), dtype=arr["dtype"]).astype(np.float64)
     return np.asarray(arr, dtype=np.float64)
 
 
@@ -214,3 +229,123 @@ def test_progress_figure_is_the_distance_to_each_target():
     drawn = values(fig.data[0].y)
     np.testing.assert_allclose(drawn[:2], [HALF_PI - 1.5, HALF_PI - 1.55])
     assert np.isnan(drawn[2])  # zero has no logarithm
+
+
+# --- several runs, long runs, basin edges ------------------------------------------------
+
+
+def test_runs_are_animated_in_step_and_marked_where_they_part():
+    a, b = fake_run(steps=150), fake_run(steps=90, w0=1.52)
+    base = landscape_figure(QUESTION, 1.4, 1.75)
+    fig = add_runs(base, QUESTION, [Path(a.w, "first"), Path(b.w, "second")], part=7)
+    assert len(base.data) == 2 and not base.frames  # the cached base is left alone
+    names = [t.name for t in fig.data]
+    np.testing.assert_array_equal(values(fig.data[names.index("second")].x), b.w)
+    cross = fig.data[names.index("paths part (step 7)")]
+    assert list(cross.x) == [a.w[7], b.w[7]]
+    assert len(fig.frames) == 100 and int(fig.frames[-1].name) == 150
+    for frame in fig.frames:
+        k = int(frame.name)
+        assert len(frame.data) == 4 and len(frame.traces) == 4
+        assert list(frame.data[1].x) == [a.w[k]]
+        assert list(frame.data[3].x) == [b.w[min(k, 90)]]  # the shorter run waits at its end
+
+
+def test_a_long_run_is_a_line_and_its_frames_name_their_steps():
+    run = fake_run(steps=20_000)
+    fig = landscape_figure(QUESTION, 1.4, 1.75, run)
+    path = next(t for t in fig.data if t.name.startswith("path of the run"))
+    assert path.mode == "lines"
+    assert len(fig.frames) <= 100
+    steps = [int(f.name) for f in fig.frames]
+    assert steps[0] == 0 and steps[-1] == 20_000 and steps == sorted(set(steps))
+    labels = [s.label for s in fig.layout.sliders[0].steps]
+    assert labels == [f.name for f in fig.frames]
+    assert fig.layout.sliders[0].currentvalue.prefix == "step "
+    short = landscape_figure(QUESTION, 1.4, 1.75, fake_run(steps=100))
+    assert next(t for t in short.data if t.name.startswith("path")).mode == "lines+markers"
+
+
+def test_play_lasts_a_few_seconds_and_offers_a_slower_speed():
+    fig = landscape_figure(QUESTION, 1.4, 1.75, fake_run(steps=5000))
+    buttons = fig.layout.updatemenus[0].buttons
+    play, slow = buttons[0].args[1]["frame"]["duration"], buttons[1].args[1]["frame"]["duration"]
+    assert len(fig.frames) * play <= 1000 * PLAY_SECONDS
+    assert slow == 4 * play and "1/4" in buttons[1].label
+
+
+def test_history_targets_the_global_minimum_nearest_the_end():
+    # One sample x = 684, y = 0: every k pi / 684 is a global minimum (loss 0).
+    one = Dataset(np.array([684.0]), np.array([0.0]))
+    run = SimpleNamespace(w=np.linspace(1.5, 1.35953, 50))
+    fig = history_figure(one, run, lo=1.4, hi=1.75)
+    lines = [s.y0 for s in fig.layout.shapes]
+    k = np.round(1.35953 * 684 / np.pi)
+    # Located, not exact (3e-8 off); the next minimum lies pi / 684 = 4.6e-3 away.
+    assert lines == [pytest.approx(k * np.pi / 684, abs=1e-6)]
+
+
+def test_history_draws_other_runs_on_both_panels():
+    run, other = fake_run(), fake_run(w0=1.45)
+    other_loss = np.linspace(0.5, 0.4, other.w.size)
+    fig = history_figure(QUESTION, run, others=[Path(other.w, "second", other_loss)], part=3)
+    drawn = [t for t in fig.data if t.name == "second"]
+    assert [t.yaxis for t in drawn] == ["y", "y2"]
+    np.testing.assert_array_equal(values(drawn[0].y), other.w)
+    np.testing.assert_array_equal(values(drawn[1].y), other_loss)
+    assert any(s.x0 == 3 and s.yref == "paper" for s in fig.layout.shapes)
+
+
+def test_basin_edges_are_the_maxima_of_the_direct_loss():
+    data = range_data(0, 6)
+    fig = basin_edges(landscape_figure(data, 0.2, 3.0), maxima(data, 0.2, 3.0))
+    edges = values(fig.data[-1].x)[::3]
+    grid = np.linspace(0.2, 3.0, 200_001)
+    slope = np.diff(direct_loss(data.x, data.y, grid).astype(np.float64))
+    turns = grid[1:-1][(slope[:-1] > 0) & (slope[1:] <= 0)]
+    np.testing.assert_allclose(edges, turns, atol=2e-5)
+
+
+def test_at_step_shows_a_frame_and_plays_on_from_it():
+    run = fake_run(steps=500)
+    fig = landscape_figure(QUESTION, 1.4, 1.75, run)
+    names = frame_names(fig)
+    shown = at_step(fig, int(names[10]))
+    k = int(names[10])
+    assert list(shown.data[-1].x) == [run.w[k]]
+    assert list(shown.data[-2].x) == list(run.w[k - 8 : k + 1])
+    assert shown.layout.sliders[0].active == 10
+    assert list(shown.layout.updatemenus[0].buttons[0].args[0]) == names[11:]
+    assert len(shown.frames) == len(fig.frames) and fig.layout.sliders[0].active == 0
+    with pytest.raises(ValueError, match="step must be one of"):
+        at_step(fig, k + 1)
+
+
+def test_figure_words_are_translated(monkeypatch):
+    run = fake_run(steps=30)
+    other = Path(np.linspace(1.5, 1.6, 31), "other run")
+    speak_pseudo(monkeypatch)
+    speak(PSEUDO)
+    try:
+        base = basin_edges(landscape_figure(QUESTION, 1.4, 1.75), np.array([1.5]))
+        land = add_runs(base, QUESTION, [Path(run.w, "run"), other], part=3)
+        history = history_figure(QUESTION, run, others=[other], part=3)
+    finally:
+        speak("en")
+    for fig in (land, history):
+        lay = fig.layout
+        words = [t.name or "" for t in fig.data] + [t.hovertemplate or "" for t in fig.data]
+        axes = [lay[k] for k in ("xaxis", "yaxis", "xaxis2", "yaxis2") if k in lay]
+        words += [a.title.text or "" for a in axes]
+        words += [a.text for a in lay.annotations]
+        words += [b.label for menu in lay.updatemenus for b in menu.buttons]
+        left = {w for text in words for w in english_left(text)}
+        # The runs' own labels are the caller's (translated where it builds them).
+        assert left <= {"run", "other"}, left
+
+
+def test_a_chinese_stage_label_is_cut_at_its_bracket():
+    fig = history_figure(
+        QUESTION, fake_run(steps=30), stages=[(0, "起"), (10, "|x| < 12（5 个样本）")]
+    )
+    assert [a.text for a in fig.layout.annotations] == ["|x| < 12"]

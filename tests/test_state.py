@@ -4,6 +4,7 @@ Settings are checked against the spec table, against URLs written by hand, and
 against the question's draw written out here.
 """
 
+import gettext
 import json
 import math
 import re
@@ -18,13 +19,18 @@ from hypothesis import strategies as st
 from lab.state import (
     PARAMS,
     PRESET_QUESTION,
+    PRESET_SIX,
     PRESETS,
     SPECS,
+    UPLOAD_RULE,
     Settings,
     SettingsError,
+    english,
     preset_base,
     resolve,
 )
+from landscape import datalink, i18n
+from landscape.optim import OPTIMIZERS, takes
 
 
 def test_spec_table_and_settings_agree():
@@ -72,6 +78,8 @@ def values_for(p):
         return st.floats(p.lo, p.hi, allow_nan=False)
     if p.kind == "bool":
         return st.booleans()
+    if p.kind == "text":
+        return st.just("") | st.from_regex(p.pattern, fullmatch=True)
     return st.sampled_from(p.choices)
 
 
@@ -100,7 +108,7 @@ def test_any_url_text_gives_valid_settings(query):
     s, notices = Settings.from_query(query)
     assert isinstance(s, Settings)
     assert len(notices) <= len(query) + 7  # one per key, one per cross-field rule
-    for notice in notices:
+    for notice in map(str, notices):
         assert " must " in notice and "instead" in notice
 
 
@@ -109,6 +117,7 @@ JUNK = {
     "float": ["abc", "nan", "inf", "-1e300", "1e300", ""],
     "bool": ["maybe", "yes", "2", ""],
     "choice": ["zzz", "SGD ", ""],
+    "text": ["z.", "z.a+b", "h.abc", "h." + "A" * 64, "x.abc", " z.abc"],
 }
 
 
@@ -117,20 +126,25 @@ def test_junk_value_falls_back_with_a_notice_naming_the_key(param):
     for text in JUNK[param.kind]:
         s, notices = Settings.from_query({param.key: text})
         assert getattr(s, param.key) == param.default, (param.key, text)
-        assert len(notices) == 1 and notices[0].startswith(f"{param.key} must be"), notices
+        assert len(notices) == 1 and str(notices[0]).startswith(f"{param.key} must be"), notices
 
 
 def test_cross_field_rules_are_fixed_with_a_notice():
     s, notices = Settings.from_query({"lo": "2", "hi": "1"})
     assert (s.lo, s.hi) == (1.4, 1.75)
-    assert "lo must be less than hi" in notices[0]
+    assert (
+        str(notices[0]) == "lo must be less than hi, got lo=2, hi=1; using lo=1.4, hi=1.75 instead."
+    )
     s, notices = Settings.from_query({"opt": "adam", "momentum": "0.9", "nesterov": "true"})
     assert (s.opt, s.momentum, s.nesterov) == ("adam", 0.0, False)
-    assert any("momentum" in n for n in notices) and any("nesterov" in n for n in notices)
+    assert [str(n) for n in notices] == [
+        "momentum applies to sgd or rmsprop only, not to adam; using momentum=0 instead.",
+        "nesterov needs opt=sgd and momentum > 0; using nesterov=false instead.",
+    ]
     s, notices = Settings.from_query({"batch": "1", "epochs": "20000"})
-    assert s.steps() <= 20_000 and "epochs x batches" in notices[0]
+    assert s.steps() <= 20_000 and "epochs x batches" in str(notices[0])
     s, notices = Settings.from_query({"high": "1000000"})
-    assert (s.hi - s.lo) * 1_000_000 <= 1000 and "too wide" in notices[0]
+    assert (s.hi - s.lo) * 1_000_000 <= 1000 and "too wide" in str(notices[0])
     assert s.lo < (1.4 + 1.75) / 2 < s.hi
 
 
@@ -162,3 +176,63 @@ def test_readme_url_table_is_the_settings_table():
     rows = re.findall(r"^\| `(\w+)` \| (.*?) \| (.*?) \| `(.*?)` \|$", readme, flags=re.MULTILINE)
     expected = [(p.key, p.label, p.describe(), p.format(p.default)) for p in PARAMS]
     assert rows == expected
+
+
+# --- the words, in the page's language ------------------------------------------------------
+
+
+class Marked(gettext.NullTranslations):
+    """A stand-in catalog that shows which msgids it translated."""
+
+    def gettext(self, message):
+        return f"«{message}»"
+
+
+@pytest.fixture
+def marked():
+    token = i18n._current.set(Marked())
+    yield
+    i18n._current.reset(token)
+
+
+def test_notices_are_translated_when_shown_and_quote_the_url_text_as_a_value():
+    # Made before the page's language is known (as url_settings makes them)...
+    notices = Settings.from_query({"lr": "{lo}«1»", "lo": "2", "hi": "1"})[1]
+    token = i18n._current.set(Marked())
+    try:
+        shown = [str(n) for n in notices]
+    finally:
+        i18n._current.reset(token)
+    # ... translated when shown, each part by its own msgid; the URL text only as a value.
+    assert shown == [
+        "«lr must be «a number in [1e-09, 100]», got '{lo}«1»'; using the default instead.»",
+        "««lo must be less than hi, got lo=2, hi=1»; using lo=1.4, hi=1.75 instead.»",
+    ]
+    assert all("{lo}«1»" not in n.singular for n in notices)
+
+
+def test_errors_and_the_readme_ranges_stay_english_in_any_language(marked):
+    assert SPECS["lr"].describe() == "a number in [1e-09, 100]"
+    assert SPECS["upload"].describe() == "empty or " + datalink.RULE
+    with pytest.raises(SettingsError) as rule:
+        Settings(lo=2.0, hi=1.0)
+    assert str(rule.value) == "lo must be less than hi, got lo=2, hi=1"
+    with pytest.raises(ValueError) as refusal:
+        Settings(lr=-1.0)
+    assert str(refusal.value) == "lr must be a number in [1e-09, 100], got -1.0"
+
+
+def test_the_upload_rule_message_is_the_engines_rule():
+    assert english(UPLOAD_RULE) == datalink.RULE
+    assert str(UPLOAD_RULE) == datalink.RULE
+
+
+def test_labels_and_helps_are_shown_translated_and_choices_stay_url_values(marked):
+    assert SPECS["lr"].label_text() == "«Learning rate»"
+    assert SPECS["holdout"].help_text().startswith("«Fraction of the samples")
+    assert SPECS["n"].help_text() is None
+    # Optimizer names are torch's, in any language; the words around them are translated.
+    takers = [name for name in OPTIMIZERS if takes(name, "momentum")]
+    assert len(takers) == 2
+    assert SPECS["momentum"].help_text() == f"««{takers[0]} or {takers[1]}» only.»"
+    assert preset_base(PRESET_SIX).to_query() == {"preset": "Six samples 0-5 (works)"}

@@ -16,7 +16,7 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from torch.utils.data import DataLoader, TensorDataset
+from question import Net, epoch_batches, generate_data
 
 from landscape.data import Dataset, parity_data, range_data
 from landscape.optim import OPTIMIZERS, OptimizerSpec
@@ -29,27 +29,9 @@ EPS32 = 2.0**-24  # unit roundoff of float32
 # --- The question's script, restated -------------------------------------------------
 
 
-def generate_data(size):
-    x = np.random.randint(0, size, size)
-    return x.astype(float), (x % 2).astype(float)
-
-
 def question_data(seed, size=1000):
     np.random.seed(seed)
     return generate_data(size)
-
-
-class Net(torch.nn.Module):
-    def __init__(self, w0=1.5):
-        super().__init__()
-        # linear without bias
-        self.fc1 = torch.nn.Linear(1, 1, bias=False)
-        with torch.no_grad():
-            self.fc1.weight.data.fill_(w0)
-
-    def forward(self, x):
-        x = self.fc1(x)
-        return torch.sin(x) ** 2
 
 
 def plain_run(train_x, train_y, w0, make_optimizer, epochs, batch_size=None, seed=0):
@@ -59,15 +41,7 @@ def plain_run(train_x, train_y, w0, make_optimizer, epochs, batch_size=None, see
     net = Net(w0)
     criterion = torch.nn.MSELoss()
     optimizer = make_optimizer(net.parameters())
-    if batch_size is None:
-        batches = [(train_x, train_y)]
-    else:
-        batches = DataLoader(
-            TensorDataset(train_x, train_y),
-            batch_size=batch_size,
-            shuffle=True,
-            generator=torch.Generator().manual_seed(seed),
-        )
+    batches = epoch_batches(train_x, train_y, batch_size, seed)
     weights, losses, grads = [], [], []
     for _epoch in range(epochs):
         net.train()

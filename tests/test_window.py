@@ -10,9 +10,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from reference import direct_loss
 
-from landscape.data import parity_data, range_data, with_label_noise
+from landscape.data import Dataset, parity_data, range_data, real_data, with_label_noise
 from landscape.surface import scan_step
-from landscape.window import COLUMNS, dense_grid, envelope, landscape_line, targets
+from landscape.window import (
+    COLUMNS,
+    dense_grid,
+    envelope,
+    landscape_line,
+    target_labels,
+    targets,
+)
 
 QUESTION = parity_data(1000, 1000, 0)
 HALF_PI = np.pi / 2
@@ -112,3 +119,35 @@ def test_targets_are_global_only_at_zero_loss():
     assert not is_global and found.size == 1
     found, is_global = targets(QUESTION, 1.4, 1.5)
     assert not is_global  # pi/2 is outside: only the lowest in the window
+
+
+def test_parity_targets_are_exact_odd_multiples_of_half_pi():
+    # Whole x labelled |x| mod 2 (negative x too): every residual vanishes at pi/2 + k pi.
+    for data in (QUESTION, range_data(-5, 4)):
+        found, is_global = targets(data, -5.0, 5.0)
+        truth = np.pi / 2 + np.pi * np.arange(-2, 2)  # -3pi/2 .. 3pi/2 inside [-5, 5]
+        assert is_global
+        assert np.array_equal(found, truth)  # the float64 values, not located ones
+        assert np.all(direct_loss(data.x, data.y, found) < 1e-20)
+        assert list(map(str, target_labels(data, found))) == [
+            "−3π/2 = -4.7123889804",
+            "−π/2 = -1.5707963268",
+            "π/2 = 1.5707963268",
+            "3π/2 = 4.7123889804",
+        ]
+
+
+def test_other_targets_are_printed_to_the_digits_their_bound_supports():
+    noisy = with_label_noise(QUESTION, 0.1, 0)
+    found, _ = targets(noisy, 1.4, 1.75)
+    # Not a parity set, but whole x: L'(pi/2) = 0 (every sin(pi x) is 0) and the floor
+    # there is proved quadratic, so the located minimum is pi/2.
+    assert list(map(str, target_labels(noisy, found))) == ["π/2 = 1.5707963268"]
+    data = real_data(50, 30.0, 0)
+    found, _ = targets(data, 0.0, 3.0)
+    label = str(*target_labels(data, found))
+    value, bound = label.split(" (± ")
+    # Each printed digit is backed: the bound holds the located value to its last digit.
+    assert len(value.split(".")[1]) == int(np.floor(-np.log10(float(bound[:-1]))))
+    # Not a parity set, so never a closed form.
+    assert "π" not in label and not Dataset(data.x, data.y).is_integer

@@ -5,8 +5,9 @@
     .venv/bin/python tools/classroom.py --replicas 2 --port 8500 --run-dir .class
 
 Starts ``streamlit run app.py`` N times on loopback ports PORT+1..PORT+N, waits
-until each answers ``GET /_stcore/health``, then starts haproxy on PORT of all
-interfaces with the configuration ``tools/classroom-haproxy.cfg`` filled in from
+until each answers ``GET /_stcore/health``, has each run the page once
+(Streamlit's script health check: the imports, the first page, ``lab.warm``),
+then starts haproxy on PORT of all interfaces with the configuration ``tools/classroom-haproxy.cfg`` filled in from
 the two validated integers (port and replica count) and written to the run
 directory, next to one log per process and ``class.pid`` (this launcher's pid,
 the root of the process tree: ``bench/load.py --pid``). It runs in the
@@ -179,6 +180,23 @@ def wait_healthy(named: dict[int, tuple[str, subprocess.Popen, Path]]) -> None:
         time.sleep(0.3)
 
 
+def warm(port: int, name: str, log: Path) -> None:
+    """Has a replica run the page once, before any student: ``lab.warm`` starts there.
+
+    Streamlit's script health check (enabled on the replicas, denied by haproxy)
+    runs ``app.py`` in a session of its own, paying the imports and the first
+    page; SystemExit if the script fails.
+    """
+    url = f"http://127.0.0.1:{port}/_stcore/script-health-check"
+    try:
+        with urllib.request.urlopen(url, timeout=HEALTH_TIMEOUT) as r:
+            answer = r.read().decode().strip()
+    except OSError as exc:
+        answer = str(exc)
+    if answer != "ok":
+        raise SystemExit(f"{name}: the page did not run ({answer}):\n{tail(log)}")
+
+
 def tail(log: Path, lines: int = 20) -> str:
     with suppress(OSError):
         return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
@@ -234,6 +252,7 @@ def serve(args: argparse.Namespace) -> int:
                 "--server.headless", "true", "--server.fileWatcherType", "none",
                 "--server.address", "127.0.0.1", "--server.port", str(p),
                 "--browser.gatherUsageStats", "false",
+                "--server.scriptHealthCheckEnabled", "true",
             ]  # fmt: skip
             log = run / f"replica-{i}.log"
             procs.append(spawn(cmd, log, ROOT))
@@ -243,6 +262,9 @@ def serve(args: argparse.Namespace) -> int:
             flush=True,
         )
         wait_healthy(replicas)
+        print("warming the replicas (imports, the first page, the presets)...", flush=True)
+        for port, (name, _, log) in replicas.items():
+            warm(port, name, log)
         log = run / "haproxy.log"
         procs.insert(0, spawn([haproxy, "-db", "-f", config.name], log, run))
         wait_healthy({args.port: ("haproxy", procs[0], log)})

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Usage: ensure-debian.sh PACKAGE EXECUTABLE
-# Installs Debian's PACKAGE when EXECUTABLE is missing and we may (root with
+# Usage: ensure-debian.sh PACKAGE PATH
+# Installs Debian's PACKAGE when PATH (an executable or a file it installs) is missing and we may (root with
 # apt-get); otherwise says why not and exits 1. Nothing is downloaded from
 # anywhere but Debian's archive (Playwright's own browser download, for one,
 # is not reachable here).
 set -euo pipefail
 package=$1 executable=$2
-if [ -x "$executable" ] || command -v "$(basename "$executable")" >/dev/null; then exit 0; fi
+if [ -e "$executable" ] || command -v "$(basename "$executable")" >/dev/null; then exit 0; fi
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "installing Debian's $package..."
   apt-get update -qq

@@ -19,8 +19,9 @@ from ..cache import (
     get_convergence_map,
     get_spectrum,
 )
-from ..state import SPECS, Settings
-from ..text import fmt
+from ..i18n import _, ngettext
+from ..state import METHOD_NONE, SPECS, Settings
+from ..text import fmt, sentences
 from ..upload import data_key
 from .gate import Bar, ask
 
@@ -38,33 +39,52 @@ def replay(chart_key: str, with_lr: bool) -> None:
     st.session_state["w0"] = w0
     if lr is not None:
         st.session_state["lr"] = lr
+    # The start came from a float64 map: the Landscape tab draws that path beside
+    # the float32 replay and says where they part (only a plain run has both).
+    if st.session_state.get("method", METHOD_NONE) == METHOD_NONE:
+        st.session_state["f64"] = True
 
 
 def basins_tab(s: Settings, locked: bool) -> None:
     st.markdown(
-        f"#### Where does each start go? ({s.opt}, lr {fmt(s.lr)}, {s.epochs} full-batch steps)"
+        "#### "
+        + ngettext(
+            "Where does each start go? ({opt}, lr {lr}, {n} full-batch step)",
+            "Where does each start go? ({opt}, lr {lr}, {n} full-batch steps)",
+            s.epochs,
+        ).format(opt=s.opt, lr=fmt(s.lr), n=s.epochs)
     )
-    st.caption(
+    words = _(
         "Maps run many starts at once with the float64 swarm engine (exact gradients, the same "
         "torch.optim optimizer, full batch); single runs elsewhere replay the float32 script."
-        + ("" if locked else " Click a point or a cell to replay that start in the control panel.")
     )
+    if not locked:
+        click = _(
+            "Click a point or a cell to replay that start: the Landscape tab then draws the "
+            "float64 path beside the float32 replay and marks where they part."
+        )
+        words = sentences(words, click)
+    st.caption(words)
     key, run = data_key(s), s.plain_run()
     basins = cached(get_basin_map, key, run, s.lo, s.hi)
     if basins is None:
         spec = get_spectrum(key)
-        cost = swarm_cost("the basin map", spec, BASIN_STARTS, s.epochs) + scan_cost(dataset(key))
+        cost = swarm_cost(_("the basin map"), spec, BASIN_STARTS, s.epochs) + scan_cost(
+            dataset(key)
+        )
         if not ask(cost, "compute_basins"):
             return
         bar = Bar()
-        bar.phase(f"Running {BASIN_STARTS} starts across the window", 0, 1)
+        bar.phase(_("Running {n} starts across the window").format(n=BASIN_STARTS), 0, 1)
         basins = get_basin_map(key, run, s.lo, s.hi)
         bar.close()
     hits = int(np.count_nonzero(basins.reached >= 0))
     st.markdown(
-        f"**{hits} of {basins.w0.size}** evenly spaced starts in [{fmt(s.lo)}, {fmt(s.hi)}] end "
-        f"within {fmt(basins.atol, 2)} of a global minimum; the rest stop in local minima or "
-        "keep wandering."
+        _(
+            "**{hits} of {n}** evenly spaced starts in [{lo}, {hi}] end within {tol} "
+            "(π/(8·max|x|), a quarter of the narrowest basin) of a global minimum w\\*; the "
+            "rest stop in local minima or keep wandering."
+        ).format(hits=hits, n=basins.w0.size, lo=fmt(s.lo), hi=fmt(s.hi), tol=fmt(basins.atol, 2))
     )
     st.plotly_chart(
         plots.basin_map_figure(basins, current=s.w0),
@@ -75,30 +95,41 @@ def basins_tab(s: Settings, locked: bool) -> None:
     steps = map_steps(s.epochs, MAP_W0 * MAP_LR)
     lr_lo, lr_hi = lr_range(s.lr)
     st.markdown(
-        f"#### Which (w₀, lr) train? {MAP_W0} × {MAP_LR} runs of {steps} steps, "
-        f"lr from {fmt(lr_lo)} to {fmt(lr_hi)}"
+        "#### "
+        + ngettext(
+            "Which (w₀, lr) train? {rows} × {cols} runs of {n} step, lr from {lo} to {hi}",
+            "Which (w₀, lr) train? {rows} × {cols} runs of {n} steps, lr from {lo} to {hi}",
+            steps,
+        ).format(rows=MAP_W0, cols=MAP_LR, n=steps, lo=fmt(lr_lo), hi=fmt(lr_hi))
     )
     conv = cached(get_convergence_map, key, run, s.lo, s.hi)
     if conv is None:
-        cost = swarm_cost("the (w₀, lr) map", get_spectrum(key), MAP_W0 * MAP_LR, steps)
+        cost = swarm_cost(_("the (w₀, lr) map"), get_spectrum(key), MAP_W0 * MAP_LR, steps)
         # Beyond sgd, one torch param group per learning rate: slow whatever the data.
         if s.opt != "sgd" and not st.button(
-            f"Compute the {s.opt} map (one torch param group per learning rate: slow, "
-            "up to a minute)",
+            _(
+                "Compute the {opt} map (one torch param group per learning rate: slow, up to a "
+                "minute)"
+            ).format(opt=s.opt),
             key="compute_convergence",
         ):
-            st.caption("For sgd the map is computed at once; other optimizers need a click.")
+            st.caption(_("For sgd the map is computed at once; other optimizers need a click."))
             return
         if s.opt == "sgd" and not ask(cost, "compute_convergence"):
             return
         bar = Bar()
-        bar.phase("Running the (w₀, lr) grid", 0, 1)
+        bar.phase(_("Running the (w₀, lr) grid"), 0, 1)
         conv = get_convergence_map(key, run, s.lo, s.hi)
         bar.close()
     trained = float(conv.reached.mean())
     st.markdown(
-        f"**{fmt(100 * trained, 3)}%** of the cells reach a loss below {fmt(conv.tol)} within "
-        f"{conv.steps} steps; the star is the current run."
+        ngettext(
+            "**{share}%** of the cells reach a loss below tol = {tol} (the map's threshold for a "
+            "trained run) within {n} step; the star is the current run.",
+            "**{share}%** of the cells reach a loss below tol = {tol} (the map's threshold for a "
+            "trained run) within {n} steps; the star is the current run.",
+            conv.steps,
+        ).format(share=fmt(100 * trained, 3), tol=fmt(conv.tol), n=f"{conv.steps:,}")
     )
     st.plotly_chart(
         plots.convergence_map_figure(conv, current=(s.w0, s.lr)),

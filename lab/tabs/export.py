@@ -1,6 +1,13 @@
-"""The Export tab: CSV tables, the figure, the settings and a runnable PyTorch script."""
+"""The Export tab: CSV tables, the figure, the settings and a runnable PyTorch script.
+
+The downloads are code and data, so they stay in English whatever the page's
+language (the script's comments too, CSV headers are column names a script
+reads, JSON keys are URL keys); the page's words around them are translated.
+"""
 
 from __future__ import annotations
+
+import json
 
 import streamlit as st
 
@@ -16,9 +23,11 @@ from ..cache import (
     get_spectrum,
     session_upload,
 )
-from ..state import METHOD_NONE, PARAMS, Settings
+from ..i18n import _
+from ..state import METHOD_NONE, PARAMS, Param, Settings
+from ..store import digest
 from ..text import fmt
-from ..upload import data_key
+from ..upload import KEY, data_key, in_use, rule_text, uncarried
 from .gate import Bar, ask
 
 
@@ -33,8 +42,9 @@ def prepare(s: Settings) -> bool:
         return False
     bar = Bar()
     for i, r in enumerate(missing):
-        bar.phase("Training", i, len(missing))
-        compute_run(data_key(s), r, bar.counter(f"Run {i + 1} of {len(missing)}"))
+        bar.phase(_("Training"), i, len(missing))
+        what = _("Run {i} of {n}").format(i=i + 1, n=len(missing))
+        compute_run(data_key(s), r, bar.counter(what))
     bar.close()
     return True
 
@@ -45,66 +55,106 @@ def export_tab(s: Settings) -> None:
     run = get_run(data_key(s), s.run())
     plain = get_run(data_key(s), s.plain_run())
     spec = get_spectrum(data_key(s))
-    st.markdown("#### Take it with you")
+    st.markdown("#### " + _("Take it with you"))
     cols = st.columns(3)
     downloads = [
         (
-            "Landscape (CSV)",
+            _("Landscape (CSV)"),
             lambda: export.landscape_csv(spec, s.lo, s.hi),
             "landscape.csv",
             "text/csv",
         ),
         (
-            "Trajectory (CSV)",
+            _("Trajectory (CSV)"),
             lambda: export.trajectory_csv(spec, run),
             "trajectory.csv",
             "text/csv",
         ),
         (
-            "Figure (HTML)",
+            _("Figure (HTML)"),
             lambda: export.figure_html(
-                get_landscape_figure(data_key(s), s.run(), s.lo, s.hi, s.logy, s.f32)
+                get_landscape_figure(data_key(s), s.run(), s.lo, s.hi, s.logy, s.f32, s.lang)
             ),
             "landscape.html",
             "text/html",
         ),
-        ("Settings (JSON)", s.to_json, "settings.json", "application/json"),
+        (_("Settings (JSON)"), lambda: settings_json(s), "settings.json", "application/json"),
         (
-            "PyTorch script",
+            _("PyTorch script"),
             lambda: script(s),
             "landscape_run.py",
             "text/x-python",
         ),
     ]
+    if (upload := session_upload()) is not None:
+        downloads.append(
+            (_("Data (CSV)"), lambda: export.data_csv(upload), export.DATA_FILE, "text/csv")
+        )
     for i, (label, make, name, mime) in enumerate(downloads):
         with cols[i % 3]:
             st.download_button(label, make, file_name=name, mime=mime, on_click="ignore", key=name)
     which = (
-        "the weights the charts show"
+        _("the weights the charts show")
         if s.method == METHOD_NONE
-        else f"the weights of a plain `{s.opt}` run (lr {fmt(s.lr)}); the remedy "
-        f"'{s.method}' has no script"
+        else _(
+            "the weights of a plain `{opt}` run (lr {lr}); the remedy '{method}' has no script"
+        ).format(opt=s.opt, lr=fmt(s.lr), method=s.method)
     )
     st.markdown(
-        f"The script trains the question's model with torch.optim exactly as this page does and "
-        f"prints {plain.w.size} weights, {which}: w before the first step, then after each step."
+        _(
+            "The script trains the question's model with torch.optim exactly as this page does "
+            "and prints {n} weights, {which}: w before the first step, then after each step."
+        ).format(n=plain.w.size, which=which)
     )
     st.code(script(s), language="python")
-    with st.expander("Every URL key, for links written by hand"):
+    with st.expander(_("Every URL key, for links written by hand")):
+        # Keys, choices and defaults are what a link holds: shown as they are.
         rows = [
             {
-                "key": p.key,
-                "setting": p.label,
-                "allowed": p.describe(),
-                "default": p.format(p.default),
+                _("key"): p.key,
+                _("setting"): _(p.label),
+                _("allowed"): allowed(p),
+                _("default"): p.format(p.default),
             }
             for p in PARAMS
         ]
         st.dataframe(rows, hide_index=True)
-        st.caption("A preset's values replace the defaults of the keys it sets.")
+        st.caption(_("A preset's values replace the defaults of the keys it sets."))
+
+
+def allowed(p: Param) -> str:
+    """:meth:`Param.describe` in the page's language: the same range, in its words."""
+    if p.kind == "bool":
+        return _("true or false")
+    if p.kind == "choice":
+        return _("one of {choices}").format(choices=", ".join(repr(c) for c in p.choices))
+    if p.kind == "text":
+        return _("empty or {rule}").format(rule=rule_text() if p.key == KEY else p.rule)
+    if p.kind == "int":
+        return _("an integer in [{lo}, {hi}]").format(lo=int(p.lo), hi=int(p.hi))
+    return _("a number in [{lo}, {hi}]").format(lo=f"{p.lo:g}", hi=f"{p.hi:g}")
 
 
 def script(s: Settings) -> str:
-    """The PyTorch script of the plain run on the data in use (an upload written out)."""
+    """The PyTorch script of the plain run on the data in use (an upload written out).
+
+    Its ``APP_QUERY`` is the link that reproduces the run and the data, or
+    None when no link can carry the uploaded data in use.
+    """
     data = session_upload() or s.recipe()
-    return export.pytorch_script(data, s.plain_run().train_settings(), query=s.to_query())
+    query = None if uncarried() is not None else in_use(s).to_query()
+    return export.pytorch_script(data, s.plain_run().train_settings(), query=query)
+
+
+def settings_json(s: Settings) -> str:
+    """:meth:`Settings.to_json` with ``upload`` carrying the data in use, and for an upload
+    ``data``: its size, SHA-256 and, up to ``export.MAX_LITERAL_SAMPLES``, its samples."""
+    shared = in_use(s)
+    data = session_upload()
+    if data is None:
+        return shared.to_json()
+    payload = json.loads(shared.to_json())
+    payload["data"] = {"samples": data.n, "sha256": digest(data.x, data.y)}
+    if data.n <= export.MAX_LITERAL_SAMPLES:
+        payload["data"] |= {"x": data.x.tolist(), "y": data.y.tolist()}
+    return json.dumps(payload, indent=2)

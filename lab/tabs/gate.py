@@ -6,6 +6,7 @@ import streamlit as st
 
 from ..budget import Cost, within_budget
 from ..cache import Progress
+from ..i18n import _
 
 
 def ask(cost: Cost, key: str) -> bool:
@@ -17,7 +18,8 @@ def ask(cost: Cost, key: str) -> bool:
     if within_budget(cost):
         return True
     st.info(cost.describe(), icon="⏱️")
-    return st.button(f"Compute it (~{cost.seconds:.2g} s of server time)", key=key)
+    label = _("Compute it (~{seconds} s of server time)").format(seconds=f"{cost.seconds:.2g}")
+    return st.button(label, key=key)
 
 
 class Bar:
@@ -28,21 +30,28 @@ class Bar:
     """
 
     def __init__(self) -> None:
-        self._bar = st.progress(0.0, text="Starting...")
+        self._bar = st.progress(0.0, text=_("Starting..."))
 
     def counter(self, what: str) -> Progress:
-        """A ``progress(done, total)`` callback that shows "what: step done of total"."""
+        """A ``progress(done, total)`` callback that shows "what: step done of total".
+
+        ``what`` is shown as given: the caller translates it.
+        """
+        # Translated once here: the callback runs in the computing thread, per step.
+        text = _("{what}: step {done} of {total}")
 
         def update(done: int, total: int) -> None:
-            self._bar.progress(
-                done / total if total else 1.0, f"{what}: step {done:,} of {total:,}"
-            )
+            shown = text.format(what=what, done=f"{done:,}", total=f"{total:,}")
+            self._bar.progress(done / total if total else 1.0, shown)
 
         return update
 
     def phase(self, what: str, done: int, total: int) -> None:
         """Shows "what (done + 1 of total)" for a phase without step counts."""
-        self._bar.progress(done / total if total else 1.0, f"{what} ({done + 1:,} of {total:,})")
+        shown = _("{what} ({done} of {total})").format(
+            what=what, done=f"{done + 1:,}", total=f"{total:,}"
+        )
+        self._bar.progress(done / total if total else 1.0, shown)
 
     def close(self) -> None:
         self._bar.empty()

@@ -1,17 +1,26 @@
-"""Basin and convergence maps: where each start, or each (w0, lr) pair, ends."""
+"""Basin and convergence maps: where each start, or each (w0, lr) pair, ends.
+
+Both are built as plain data (:func:`~landscape.plots._style.figure`): a map
+figure is rebuilt for every session's marker, so Plotly's validation is skipped.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 
+from ..i18n import _
 from ..maps import BasinMap, ConvergenceMap
-from ._style import (
-    COLORS,
-    base_layout,
-)
+from ._style import COLORS, figure, layout, line_at
 
 _OUTCOME_COLORS = ("#1a9850", "#66bd63", "#a6d96a", "#006837")
+
+
+def _ends(outcome: str) -> str:
+    # A start's hover text: where it ends, and whether that is a global minimum.
+    return "w0 = %{x:.8f}<br>" + _("ends at w = %{y:.8f}") + f"<extra>{outcome}</extra>"
 
 
 def basin_map_figure(
@@ -27,51 +36,59 @@ def basin_map_figure(
     w0 = np.asarray(basins.w0, dtype=np.float64)
     w = np.asarray(basins.w, dtype=np.float64)
     reached = np.asarray(basins.reached)
-    fig = go.Figure()
     stuck = reached < 0
-    fig.add_trace(
-        go.Scatter(
-            x=w0[stuck],
-            y=w[stuck],
-            mode="markers",
-            marker={"size": 4, "color": COLORS["other"], "opacity": 0.6},
-            name=f"no global minimum ({int(stuck.sum())} of {w0.size})",
-            customdata=w0[stuck],
-            hovertemplate="w0 = %{x:.8f}<br>ends at w = %{y:.8f}<extra>stuck</extra>",
-        )
-    )
+    traces: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            "x": w0[stuck],
+            "y": w[stuck],
+            "mode": "markers",
+            "marker": {"size": 4, "color": COLORS["other"], "opacity": 0.6},
+            "name": _("no global minimum ({k} of {n})").format(k=int(stuck.sum()), n=w0.size),
+            "customdata": w0[stuck],
+            "hovertemplate": _ends(_("stuck")),
+        }
+    ]
+    shapes = []
     for i, m in enumerate(np.asarray(basins.minimizers, dtype=np.float64)):
         hit = reached == i
         color = _OUTCOME_COLORS[i % len(_OUTCOME_COLORS)]
-        fig.add_hline(y=float(m), line={"color": color, "dash": "dash", "width": 1})
+        shapes.append(line_at("y", float(m), {"color": color, "dash": "dash", "width": 1}))
         if hit.any():
-            fig.add_trace(
-                go.Scatter(
-                    x=w0[hit],
-                    y=w[hit],
-                    mode="markers",
-                    marker={"size": 6, "color": color},
-                    name=f"reach w* = {m:.6g} ({int(hit.sum())})",
-                    customdata=w0[hit],
-                    hovertemplate="w0 = %{x:.8f}<br>ends at w = %{y:.8f}<extra>reached</extra>",
-                )
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": w0[hit],
+                    "y": w[hit],
+                    "mode": "markers",
+                    "marker": {"size": 6, "color": color},
+                    "name": _("reach w* = {w} ({k})").format(w=f"{m:.6g}", k=int(hit.sum())),
+                    "customdata": w0[hit],
+                    "hovertemplate": _ends(_("reached")),
+                }
             )
     if current is not None:
-        fig.add_vline(x=float(current), line={"color": COLORS["current"], "width": 2})
-        fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="lines",
-                line={"color": COLORS["current"], "width": 2},
-                name=f"current w0 = {current:.6g}",
-            )
+        shapes.append(line_at("x", float(current), {"color": COLORS["current"], "width": 2}))
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [None],
+                "y": [None],
+                "mode": "lines",
+                "line": {"color": COLORS["current"], "width": 2},
+                "name": _("current w0 = {w0}").format(w0=f"{current:.6g}"),
+            }
         )
-    fig.update_xaxes(title_text="start w0", range=[float(w0.min()), float(w0.max())])
-    fig.update_yaxes(title_text="final w", exponentformat="none")
-    base_layout(fig, height)
-    fig.update_layout(uirevision="basins")
-    return fig
+    return figure(
+        traces,
+        layout(
+            height,
+            shapes=shapes,
+            xaxis={"title": {"text": _("start w0")}, "range": [float(w0.min()), float(w0.max())]},
+            yaxis={"title": {"text": _("final w")}, "exponentformat": "none"},
+            uirevision="basins",
+        ),
+    )
 
 
 def convergence_map_figure(
@@ -92,75 +109,82 @@ def convergence_map_figure(
     status = np.where(diverged, 1.0, np.where(first < 0, 0.0, np.nan))
     reached = np.where(first >= 0, first, np.nan)
     log_lr = np.log10(lr)
-    fig = go.Figure()
-    fig.add_trace(
-        go.Heatmap(
-            x=w0,
-            y=log_lr,
-            z=status,
-            colorscale=[[0, "#d9d9d9"], [1, "#252525"]],
-            zmin=0,
-            zmax=1,
-            showscale=False,
-            hoverinfo="skip",
-            name="never / diverged",
-        )
-    )
-    fig.add_trace(
-        go.Heatmap(
-            x=w0,
-            y=log_lr,
-            z=reached,
-            colorscale="Viridis",
-            zmin=0,
-            zmax=float(conv.steps),
-            colorbar={
-                "title": {"text": "first step<br>with L < tol", "side": "right"},
+    gx, gy = np.meshgrid(w0, log_lr)
+    traces: list[dict[str, Any]] = [
+        {
+            "type": "heatmap",
+            "x": w0,
+            "y": log_lr,
+            "z": status,
+            "colorscale": [[0, "#d9d9d9"], [1, "#252525"]],
+            "zmin": 0,
+            "zmax": 1,
+            "showscale": False,
+            "hoverinfo": "skip",
+            "name": _("never / diverged"),
+        },
+        {
+            "type": "heatmap",
+            "x": w0,
+            "y": log_lr,
+            "z": reached,
+            "colorscale": "Viridis",
+            "zmin": 0,
+            "zmax": float(conv.steps),
+            "colorbar": {
+                "title": {"text": _("first step<br>with L < tol"), "side": "right"},
                 "thickness": 12,
             },
-            hovertemplate="w0 = %{x:.6f}<br>lr = 10^%{y:.2f}<br>first step %{z}<extra></extra>",
-            name="reached",
-        )
-    )
-    gx, gy = np.meshgrid(w0, log_lr)
-    fig.add_trace(
-        go.Scattergl(
-            x=gx.ravel(),
-            y=gy.ravel(),
-            mode="markers",
-            marker={"size": 6, "opacity": 0},
+            "hovertemplate": "w0 = %{x:.6f}<br>lr = 10^%{y:.2f}<br>"
+            + _("first step %{z}")
+            + "<extra></extra>",
+            "name": _("reached"),
+        },
+        {
+            "type": "scattergl",
+            "x": gx.ravel(),
+            "y": gy.ravel(),
+            "mode": "markers",
+            "marker": {"size": 6, "opacity": 0},
             # A list of pairs, not a 2-D array: plotly would send that as a typed
             # array, and selection events would carry its raw bytes.
-            customdata=np.stack([gx.ravel(), 10 ** gy.ravel()], axis=1).tolist(),
-            hovertemplate="w0 = %{customdata[0]:.6f}<br>lr = %{customdata[1]:.3g}<extra></extra>",
-            showlegend=False,
-            name="cells",
-        )
-    )
+            "customdata": np.stack([gx.ravel(), 10 ** gy.ravel()], axis=1).tolist(),
+            "hovertemplate": "w0 = %{customdata[0]:.6f}<br>lr = %{customdata[1]:.3g}<extra></extra>",
+            "showlegend": False,
+            "name": "cells",
+        },
+    ]
     if current is not None:
-        fig.add_trace(
-            go.Scatter(
-                x=[current[0]],
-                y=[np.log10(current[1])],
-                mode="markers",
-                marker={
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [current[0]],
+                "y": [np.log10(current[1])],
+                "mode": "markers",
+                "marker": {
                     "symbol": "star",
                     "size": 16,
                     "color": COLORS["current"],
                     "line": {"color": "white", "width": 1},
                 },
-                name=f"current run: w0 = {current[0]:.6g}, lr = {current[1]:.3g}",
-                hoverinfo="skip",
-            )
+                "name": _("current run: w0 = {w0}, lr = {lr}").format(
+                    w0=f"{current[0]:.6g}", lr=f"{current[1]:.3g}"
+                ),
+                "hoverinfo": "skip",
+            }
         )
     ticks = np.arange(np.floor(log_lr.min()), np.ceil(log_lr.max()) + 1)
-    fig.update_yaxes(
-        title_text="learning rate",
-        tickvals=ticks,
-        ticktext=[f"1e{int(t)}" for t in ticks],
-        range=[float(log_lr.min()), float(log_lr.max())],
+    return figure(
+        traces,
+        layout(
+            height,
+            xaxis={"title": {"text": _("start w0")}, "range": [float(w0.min()), float(w0.max())]},
+            yaxis={
+                "title": {"text": _("learning rate")},
+                "tickvals": ticks,
+                "ticktext": [f"1e{int(t)}" for t in ticks],
+                "range": [float(log_lr.min()), float(log_lr.max())],
+            },
+            uirevision="convergence",
+        ),
     )
-    fig.update_xaxes(title_text="start w0", range=[float(w0.min()), float(w0.max())])
-    base_layout(fig, height)
-    fig.update_layout(uirevision="convergence")
-    return fig

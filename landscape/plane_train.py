@@ -1,0 +1,202 @@
+"""Replay a two-parameter run in float32 PyTorch: ``sin^2(w x + b)`` or ``a sin^2(w x)``.
+
+The same loop as :func:`landscape.train.train` (``zero_grad(); loss =
+MSELoss()(net(x), y); loss.backward(); step()``, full batch or the shuffled
+mini-batches of a seeded ``DataLoader``), with the question's model given a
+second parameter: the bias of ``nn.Linear(1, 1, bias=True)``, or an amplitude
+``nn.Parameter`` multiplying ``sin(.)**2``. Bit-exact against a plain loop
+written that way, for the caller's torch thread count (see
+:data:`landscape.train.TORCH_THREADS`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from .checks import check_int, check_real
+from .data import Dataset, readonly
+from .optim import OptimizerSpec
+from .plane import MODEL_BIAS, check_model, check_p
+from .train import MAX_ABS_W0, MAX_EPOCHS, MAX_SEED, MAX_STEPS, TrainSettings, _shuffled_batches
+
+
+class _BiasNet(nn.Module):
+    """``sin(fc1(x))**2`` with ``fc1 = nn.Linear(1, 1, bias=True)`` filled with w0 and b0."""
+
+    def __init__(self, w0: float, b0: float) -> None:
+        super().__init__()
+        self.fc1 = nn.Linear(1, 1, bias=True)
+        with torch.no_grad():
+            self.fc1.weight.data.fill_(w0)
+            self.fc1.bias.data.fill_(b0)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.fc1(x)
+        return torch.sin(x) ** 2
+
+
+class _AmplitudeNet(nn.Module):
+    """``a * sin(fc1(x))**2`` with the question's ``fc1`` and a scalar ``nn.Parameter`` a."""
+
+    def __init__(self, w0: float, a0: float) -> None:
+        super().__init__()
+        self.fc1 = nn.Linear(1, 1, bias=False)
+        self.a = nn.Parameter(torch.tensor(a0, dtype=torch.float32))
+        with torch.no_grad():
+            self.fc1.weight.data.fill_(w0)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.fc1(x)
+        return self.a * torch.sin(x) ** 2
+
+
+@dataclass(frozen=True, eq=False)
+class PlaneTrajectory:
+    """A two-parameter run: w and the second parameter p (b or a) after every step.
+
+    Attributes
+    ----------
+    model : {"w,b", "w,a"}
+    w, p : ndarray, shape (steps + 1,)
+        ``net.fc1.weight.item()`` and ``net.fc1.bias.item()`` (or ``net.a.item()``)
+        after k steps; ``w[0]``, ``p[0]`` are the starts rounded to float32.
+    batch_loss : ndarray, shape (steps,)
+        ``loss.item()`` of the batch that step k + 1 used (the full data for a
+        full-batch run): what torch reported, float32.
+    settings : TrainSettings
+    p0 : float
+    diverged : bool
+        True when a non-finite loss, gradient or parameter cut the run short.
+    """
+
+    model: str
+    w: np.ndarray
+    p: np.ndarray
+    batch_loss: np.ndarray
+    settings: TrainSettings
+    p0: float
+    diverged: bool
+
+    @property
+    def steps(self) -> int:
+        """Optimizer steps recorded."""
+        return int(self.w.size) - 1
+
+
+def train_plane(
+    data: Dataset,
+    model: str,
+    w0: float,
+    p0: float,
+    *,
+    optimizer: str = "sgd",
+    lr: float = 4e-4,
+    epochs: int = 100,
+    batch_size: int | None = None,
+    momentum: float = 0.0,
+    nesterov: bool = False,
+    betas: tuple[float, float] = (0.9, 0.999),
+    weight_decay: float = 0.0,
+    seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> PlaneTrajectory:
+    """Train ``sin^2(w x + b)`` (``model="w,b"``) or ``a sin^2(w x)`` (``"w,a"``) in float32.
+
+    The arguments and their ranges are those of :func:`landscape.train.train`
+    (MSE loss, no schedule), plus the model and the start ``p0`` of its second
+    parameter (b0 or a0, ``|p0| <= MAX_ABS_P``). The optimizer
+    (:meth:`landscape.optim.OptimizerSpec.build`) gets ``net.parameters()``:
+    (weight, bias), or (a, weight), as a module registers its own parameter
+    before its submodule's.
+
+    Returns
+    -------
+    PlaneTrajectory
+        A run that meets a non-finite value stops before it and is marked
+        ``diverged``.
+
+    Raises
+    ------
+    ValueError
+        For an argument outside its range, naming it.
+
+    Notes
+    -----
+    Cost: one forward and backward pass over the batch and one optimizer
+    step per step, as :func:`landscape.train.train` (~0.25 ms per step at
+    N = 1000). Torch's global RNG is left as it was.
+    """
+    model = check_model(model)
+    if not isinstance(data, Dataset):
+        raise ValueError(f"data must be a landscape.data.Dataset, got {type(data).__name__}")
+    spec = OptimizerSpec(
+        optimizer, lr, momentum=momentum, nesterov=nesterov, betas=betas, weight_decay=weight_decay
+    )
+    if batch_size is not None:
+        batch_size = check_int("batch_size", batch_size, 1, data.n)
+    s = TrainSettings(
+        optimizer=spec,
+        epochs=check_int("epochs", epochs, 1, MAX_EPOCHS),
+        batch_size=batch_size,
+        seed=check_int("seed", seed, 0, MAX_SEED),
+        w0=check_real("w0", w0, -MAX_ABS_W0, MAX_ABS_W0),
+    )
+    p0 = check_p("b0" if model == MODEL_BIAS else "a0", p0)
+    planned = s.epochs * (1 if s.batch_size is None else -(-data.n // s.batch_size))
+    if planned > MAX_STEPS:
+        raise ValueError(
+            f"epochs x batches per epoch must be at most {MAX_STEPS}, got {planned}; "
+            "lower epochs or raise batch_size"
+        )
+    every = max(1, planned // 100)
+    if progress is not None:
+        progress(0, planned)
+    x = torch.tensor(data.x, dtype=torch.float32).reshape(-1, 1)
+    y = torch.tensor(data.y, dtype=torch.float32).reshape(-1, 1)
+    with torch.random.fork_rng(devices=[]), torch.enable_grad():
+        net = _BiasNet(s.w0, p0) if model == MODEL_BIAS else _AmplitudeNet(s.w0, p0)
+        weight = net.fc1.weight
+        second = net.fc1.bias if model == MODEL_BIAS else net.a
+        criterion = nn.MSELoss()
+        opt = s.optimizer.build(net.parameters())
+        if s.batch_size is None:
+            batches = ((x, y) for _ in range(s.epochs))
+        else:
+            batches = _shuffled_batches(x, y, s.batch_size, s.epochs, s.seed)
+        w, p, losses = [weight.item()], [second.item()], []
+        diverged = False
+        for xb, yb in batches:
+            opt.zero_grad()
+            loss = criterion(net(xb), yb)
+            loss.backward()
+            grads = (weight.grad.item(), second.grad.item())
+            if not all(map(math.isfinite, (loss.item(), *grads))):
+                diverged = True
+                break
+            losses.append(loss.item())
+            opt.step()
+            state = (weight.item(), second.item())
+            if not all(map(math.isfinite, state)):
+                diverged = True
+                break
+            w.append(state[0])
+            p.append(state[1])
+            if progress is not None and len(losses) % every == 0:
+                progress(len(losses), planned)
+    # A step whose result was not finite leaves its state's loss unused.
+    steps = len(w) - 1
+    return PlaneTrajectory(
+        model=model,
+        w=readonly(w),
+        p=readonly(p),
+        batch_loss=readonly(losses[:steps]),
+        settings=s,
+        p0=p0,
+        diverged=diverged,
+    )
