@@ -23,6 +23,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import streamlit as st
 import torch
 
+from lab.cache import dataset
 from lab.i18n import _, speak
 from lab.panel import control_panel, release_unbound, url_settings
 from lab.share import share_box
@@ -38,9 +39,11 @@ from lab.state import (
     TAB_WHY,
     TABS,
     Settings,
+    fit_to_data,
     tab_label,
     tab_named,
 )
+from lab.store import Upload
 from lab.tabs.basins import basins_tab
 from lab.tabs.export import export_tab
 from lab.tabs.fixes import fixes_tab
@@ -50,9 +53,10 @@ from lab.tabs.notebook import notebook_tab
 from lab.tabs.plane import plane_tab
 from lab.tabs.why import why_tab
 from lab.text import plain
-from lab.upload import link_notices, upload_box
+from lab.upload import data_key, link_notices, upload_box
 from lab.warm import warm
 from lab.workarounds import PAGE_CSS
+from landscape.deferred import Message
 from landscape.i18n import LANGUAGES
 from landscape.plane import MODEL_W
 from landscape.train import TORCH_THREADS
@@ -62,7 +66,7 @@ from landscape.train import TORCH_THREADS
 torch.set_num_threads(TORCH_THREADS)
 
 
-def settings_and_notices() -> tuple[Settings, list[str], bool]:
+def settings_and_notices() -> tuple[Settings, list[str | Message], bool]:
     """The page's settings, the notices about them, and whether the panel is hidden."""
     opened, url_notices = url_settings()
     locked = opened.locked
@@ -79,8 +83,19 @@ def settings_and_notices() -> tuple[Settings, list[str], bool]:
     if st.session_state.setdefault("_first", settings) != settings:
         url_notices = []  # they were about the link as opened; the user has moved on
     settings = dataclasses.replace(settings, lang=lang)
+    settings, data_notices = on_the_data(settings)
+    rule_notices = rule_notices + data_notices
     # A rule broken by the URL is reported by both the URL check and the panel.
     return settings, list(dict.fromkeys(url_notices + rule_notices)), locked
+
+
+def on_the_data(settings: Settings) -> tuple[Settings, list[Message]]:
+    """The settings with their data rules checked on an upload, if one is in use."""
+    key = data_key(settings)
+    if not isinstance(key, Upload):
+        return settings, []
+    data = dataset(key)
+    return fit_to_data(settings, data.n, data.max_abs_x)
 
 
 def language(lang: str) -> None:

@@ -246,11 +246,17 @@ def get_end_facts(key: DataKey, w: float) -> tuple[float, Message | str, bool, f
     a, b = basin(spec, w)
     # Minima strictly between w and w*, less w*'s own (a located copy of an exact w*).
     lo, hi = min(w, g), max(w, g)
-    ga, gb = basin(spec, g) if math.isfinite(g) else (g, g)
+    ga, gb = get_basin(key, g) if math.isfinite(g) else (g, g)
     found = minima(spec, lo, hi) if hi > lo else np.empty(0)
     between = minima_between(found[(found <= ga) | (found >= gb)], lo, hi)
     label = target_labels(spec, np.array([g]))[0] if math.isfinite(g) else ""
     return g, label, is_global, a, b, between
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def get_basin(key: DataKey, w: float) -> tuple[float, float]:
+    """The basin of ``w`` (:func:`landscape.why.basin`); w* is shared by many runs' ends."""
+    return basin(get_spectrum(key), w)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

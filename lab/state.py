@@ -1017,6 +1017,36 @@ def preset_base(name: str) -> Settings:
     return Settings(preset=name, **PRESETS[name])
 
 
+def fit_to_data(s: Settings, n: int, max_abs_x: float) -> tuple[Settings, list[Message]]:
+    """``s`` with the rules that depend on the data checked on other data, and notices.
+
+    The rules of :class:`Settings` read the sample count and max|x| off the
+    settings' own draw; an upload has others. Each rule the uploaded data
+    break (a batch above N, too many steps, a window too wide for its max|x|)
+    is fixed as :func:`resolve` fixes a URL, with a notice.
+    """
+
+    class OnData(Settings):
+        # The same rules, on the data in use (a subclass: no new fields, no new URL keys).
+        def samples(self) -> int:
+            return n
+
+        def max_abs_x(self) -> float:
+            return max_abs_x
+
+    values = {f.name: getattr(s, f.name) for f in fields(s)}
+    notices: list[Message] = []
+    for _attempt in range(len(PARAMS)):
+        try:
+            OnData(**values)
+        except SettingsError as exc:
+            notices.append(exc.notice())
+            values.update(exc.fix)
+            continue
+        return Settings(**values), notices
+    raise AssertionError("cross-field fixes did not converge")  # pragma: no cover
+
+
 def resolve(
     preset: str, values: Mapping[str, Value], notices: list[Message] | None = None
 ) -> tuple[Settings, list[Message]]:

@@ -67,6 +67,16 @@ def _low_priority_warm() -> None:
     warm_presets()
 
 
+def served() -> bool:
+    """True in a process that ``streamlit run`` serves.
+
+    AppTest installs a ``MagicMock(spec=Runtime)`` as the runtime while a
+    script runs, for which ``runtime.exists()`` and isinstance checks hold
+    too; only the real class is a real server.
+    """
+    return runtime.exists() and type(runtime.get_instance()) is runtime.Runtime
+
+
 @st.cache_resource(show_spinner=False)
 def warm() -> threading.Thread | None:
     """Once per process: :func:`freeze_heap`, then :func:`warm_presets` in a background thread.
@@ -77,8 +87,10 @@ def warm() -> threading.Thread | None:
     does not wait for it).
     """
     freeze_heap()
-    if not runtime.exists():
+    if not served():
         return None
-    thread = threading.Thread(target=_low_priority_warm, name="warm-presets", daemon=True)
+    # Not a daemon: a daemon thread still inside torch when the interpreter
+    # exits aborts the process ("terminate called without an active exception").
+    thread = threading.Thread(target=_low_priority_warm, name="warm-presets")
     thread.start()
     return thread

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 import plotly.graph_objects as go
 
+from .accuracy import MAX_ABS_W, verdict
 from .data import Dataset, Recipe
 from .datalink import digest
 from .notebook import validation_source
@@ -27,6 +28,10 @@ from .window import Run, dense_grid, exact_loss
 MAX_LITERAL_SAMPLES = 50_000
 #: The file name under which :func:`data_csv` is offered, and which such a script reads.
 DATA_FILE = "landscape_data.csv"
+#: Most sample evaluations (N x states) :func:`trajectory_csv` spends on training
+#: accuracy at every state (~0.15 s); beyond it, at the epoch states (see
+#: :func:`accuracy_states`).
+ACCURACY_CAP = 2_000_000
 
 
 def _csv(header: list[str], columns: list[np.ndarray], comment: str) -> str:
@@ -57,23 +62,112 @@ def landscape_csv(data: Source, lo: float, hi: float) -> str:
 
 
 def trajectory_csv(data: Source, run: Run) -> str:
-    """A run, one row per state k: ``step, w, float32_loss, float32_grad, exact_loss``.
+    """A run, one row per state k, with the columns a notebook prints and plots.
 
-    ``float32_loss`` and ``float32_grad`` are torch's own for a
-    :class:`~landscape.train.Trajectory`, empty for other runs (a remedy's);
-    ``exact_loss`` is the float64 series at ``w`` (empty beyond ``|w| = 1000``,
-    where a diverged run may go).
+    Columns (English machine names: scripts read them) ``step, w,
+    float32_loss, float32_grad, exact_loss, val_loss, train_accuracy``:
+
+    - ``float32_loss`` and ``float32_grad`` are torch's own for a
+      :class:`~landscape.train.Trajectory`, empty for other runs (a remedy's);
+    - ``exact_loss`` is the float64 MSE series at ``w`` (empty beyond
+      ``|w| = 1000``, where a diverged run may go);
+    - ``val_loss`` is the replay's validation loss
+      (:attr:`~landscape.train.Trajectory.val_loss`) at state 0 and after
+      each epoch, empty elsewhere and without a validation set;
+    - ``train_accuracy`` is the fraction of training samples classified
+      (:func:`landscape.accuracy.verdict`) at the states
+      :func:`accuracy_states` picks, empty elsewhere; the comment line says
+      which.
+
+    Cost: one float32 pass over the N samples per judged state, at most
+    about :data:`ACCURACY_CAP` sample evaluations (~70 ns each) plus ~50 us
+    per judged state; the rest ~1 us per row.
     """
     spec = as_spectrum(data)
     w = np.asarray(run.w, dtype=np.float64)
     blank = np.full(w.size, np.nan)
     loss = np.asarray(getattr(run, "float32_loss", blank), dtype=np.float64)
     grad = np.asarray(getattr(run, "float32_grad", blank), dtype=np.float64)
-    comment = f"Training run on {spec.data!r}; state k is the model after k optimizer steps"
-    columns = [np.arange(w.size), w, loss, grad, exact_loss(spec, w)]
-    text = _csv(["step", "w", "float32_loss", "float32_grad", "exact_loss"], columns, comment)
+    judged, which = accuracy_states(spec.data.n, run)
+    comment = (
+        f"Training run on {spec.data!r}; state k is the model after k optimizer steps\n"
+        f"exact_loss: float64 MSE; val_loss: {_val_loss_note(run)}; train_accuracy: {which}"
+    )
+    columns = [
+        np.arange(w.size),
+        w,
+        loss,
+        grad,
+        exact_loss(spec, w),
+        _at_epochs(run, getattr(run, "val_loss", None)),
+        _accuracy(spec.data, w, judged),
+    ]
+    header = ["step", "w", "float32_loss", "float32_grad", "exact_loss", "val_loss"]
+    text = _csv([*header, "train_accuracy"], columns, comment)
     # Steps are whole numbers and missing values are empty, not "nan".
     return "\n".join(_tidy_row(line) for line in text.split("\n"))
+
+
+def accuracy_states(n: int, run: Run) -> tuple[np.ndarray, str]:
+    """The states whose training accuracy :func:`trajectory_csv` computes, and which they are.
+
+    Every state when ``n * states <= ACCURACY_CAP``; else the epoch states of
+    a :class:`~landscape.train.Trajectory` (the first and last state of other
+    runs), evenly thinned to ``ACCURACY_CAP // n`` of them (at least the
+    first and the last) when even those exceed the cap.
+
+    Parameters
+    ----------
+    n : int
+        Training samples N (>= 1).
+    run : Run
+        The run; ``run.w`` has one weight per state.
+
+    Returns
+    -------
+    states : ndarray of int
+        Ascending state indices.
+    which : str
+        The choice in words, for the CSV's comment line (English, as the file is).
+    """
+    size = int(np.asarray(run.w).size)
+    if n * size <= ACCURACY_CAP:
+        return np.arange(size), "at every state"
+    epochs = getattr(run, "epoch_states", None)
+    if epochs is None:
+        ends = np.unique([0, size - 1])
+        return ends, f"at the first and last state only (N x states > {ACCURACY_CAP:,})"
+    epochs = np.asarray(epochs, dtype=int)
+    fit = max(2, ACCURACY_CAP // n)
+    if epochs.size <= fit:
+        return epochs, f"after each epoch only (N x states > {ACCURACY_CAP:,})"
+    picked = np.unique(epochs[np.linspace(0, epochs.size - 1, fit).round().astype(int)])
+    return picked, (
+        f"at {picked.size} of the {epochs.size} epoch ends, evenly spaced "
+        f"(N x states > {ACCURACY_CAP:,})"
+    )
+
+
+def _accuracy(data: Dataset, w: np.ndarray, states: np.ndarray) -> np.ndarray:
+    out = np.full(w.size, np.nan)
+    for k in states:
+        # A remedy's path may leave the range a float32 forward pass judges.
+        if np.isfinite(w[k]) and abs(w[k]) <= MAX_ABS_W:
+            out[k] = verdict(data, float(w[k])).fraction
+    return out
+
+
+def _at_epochs(run: Run, values: np.ndarray | None) -> np.ndarray:
+    out = np.full(np.asarray(run.w).size, np.nan)
+    if values is not None:
+        out[np.asarray(run.epoch_states, dtype=int)] = values
+    return out
+
+
+def _val_loss_note(run: Run) -> str:
+    if getattr(run, "val_loss", None) is None:
+        return "none (no validation set)"
+    return "the replay's validation loss at state 0 and after each epoch"
 
 
 def _tidy_row(line: str) -> str:
@@ -161,7 +255,11 @@ def _data_file_code(data: Dataset) -> str:
 
 
 def pytorch_script(
-    data: Recipe | Dataset, run: TrainSettings, *, query: Mapping[str, str] | None = None
+    data: Recipe | Dataset,
+    run: TrainSettings,
+    *,
+    second: TrainSettings | None = None,
+    query: Mapping[str, str] | None = None,
 ) -> str:
     """A self-contained PyTorch script that trains the plain run ``run`` on ``data``.
 
@@ -170,34 +268,40 @@ def pytorch_script(
     samples) written out literally, or beyond :data:`MAX_LITERAL_SAMPLES`
     samples read from :data:`DATA_FILE` (:func:`data_csv`) and checked by
     their SHA-256; ``nn.Linear(1, 1, bias=False)`` then
-    ``sin(.)**2``, ``nn.MSELoss``, the chosen ``torch.optim`` optimizer, and for
-    mini-batches the ``DataLoader`` shuffling of :func:`landscape.train.train`.
-    It prints ``repr(w)`` before the first step and after every step: the
-    weights the app shows. A run that meets a non-finite loss or gradient
-    stops there, as the app's does. ``query``, the app's URL parameters that
-    reproduce the same run and data (None when no link can carry the data),
-    is written into the script as a dict literal (``repr``), so that no text
-    it holds can become code. A dataset's name is never written.
+    ``sin(.)**2``, the run's ``torch.nn`` loss, the chosen ``torch.optim``
+    optimizer and ``lr_scheduler``, and for mini-batches the ``DataLoader``
+    shuffling of :func:`landscape.train.train`. It prints ``repr(w)`` before
+    the first step and after every step: the weights the app shows; with a
+    validation set, a ``val_loss=`` line at state 0 and after each epoch. A
+    run that meets a non-finite loss or gradient stops there, as the app's does.
+
+    ``second``, the compared run's settings (the page's second run), makes
+    the script train it too, after the first, on the same data and
+    validation set with a fresh model, optimizer, scheduler and shuffling
+    generator (as :func:`~landscape.train.train` does): it prints the line
+    ``# second run``, then that run's lines the same way. ``query``, the app's
+    URL parameters that reproduce the same runs and data (None when no link
+    can carry the data), is written into the script as a dict literal
+    (``repr``), so that no text it holds can become code. A dataset's name
+    is never written.
     """
-    s = run
+    runs = [run] if second is None else [run, second]
     # Loss, schedule and validation (landscape.criteria, .schedule, .notebook):
     # the validation set is the recipe's; a held-out split changes the training set.
-    validating = s.validate and isinstance(data, Recipe) and data.has_validation
+    has_val = isinstance(data, Recipe) and data.has_validation
+    validating = has_val and any(r.validate for r in runs)
     splits = isinstance(data, Recipe) and (validating or data.holdout > 0)
-    scheduler = s.schedule.source(int(s.epochs))
-    per_epoch = validating or scheduler is not None
-    # The notebook's validation loss (its net.eval() changes nothing for this model).
-    val_print = [
-        "with torch.no_grad():",
-        "    val_loss = criterion(net(val_x), val_y)",
-        'print(f"val_loss={val_loss.item()!r}")',
-    ]
     lines = [
         '"""Landscape Lab run: learn w in x -> sin(w x)**2 by gradient descent.',
         "",
         "Generated by Landscape Lab. APP_QUERY holds the app's URL parameters that reproduce",
         "this run and its data (None if none were given, e.g. no link can carry the data).",
         "Prints w before the first step and after every optimizer step, one per line.",
+        *(
+            []
+            if second is None
+            else ["Then prints '# second run' and the compared run's lines the same way."]
+        ),
         '"""',
         *(["import hashlib"] if _reads_file(data) else []),
         "import math",
@@ -235,6 +339,30 @@ def pytorch_script(
         "        return torch.sin(self.fc1(x)) ** 2",
         "",
         "",
+        *_run_lines(run, has_val and run.validate),
+    ]
+    if second is not None:
+        lines += [
+            "",
+            "# The second run: the same data, validation set and batch order, trained",
+            "# from scratch with its own w0, loss and optimizer.",
+            'print("# second run")',
+            *_run_lines(second, has_val and second.validate),
+        ]
+    return "\n".join([*lines, ""])
+
+
+def _run_lines(s: TrainSettings, validating: bool) -> list[str]:
+    # One run of the script: model, loss, optimizer, schedule, batches and the loop.
+    scheduler = s.schedule.source(int(s.epochs))
+    per_epoch = validating or scheduler is not None
+    # The notebook's validation loss (its net.eval() changes nothing for this model).
+    val_print = [
+        "with torch.no_grad():",
+        "    val_loss = criterion(net(val_x), val_y)",
+        'print(f"val_loss={val_loss.item()!r}")',
+    ]
+    lines = [
         f"net = Net({float(s.w0)!r})",
         f"criterion = {s.criterion.source()}",
         f"optimizer = {s.optimizer.source('net.parameters()')}",
@@ -256,7 +384,8 @@ def pytorch_script(
             ")",
             *(["steps_per_epoch = len(loader)"] if per_epoch else []),
         ]
-    lines += [
+    return [
+        *lines,
         "",
         "w = net.fc1.weight.item()",
         *(val_print if validating else []),
@@ -278,6 +407,4 @@ def pytorch_script(
         *(["        scheduler.step()"] if scheduler else []),
         "else:",
         "    print(repr(w))",
-        "",
     ]
-    return "\n".join(lines)

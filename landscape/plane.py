@@ -55,15 +55,15 @@ from scipy.optimize import minimize_scalar
 from .checks import check_int, check_real, check_window
 from .data import Dataset
 from .spectrum import (
-    _DIRECT_WORK,
+    DIRECT_WORK,
     MAX_ABS_W,
     MAX_BANDWIDTH_SPAN,
     MAX_DEGREE,
-    _centred_angle,
-    _parity_sign,
-    _threads,
-    _tolerance,
+    centred_angle,
     check_points,
+    nufft_threads,
+    nufft_tolerance,
+    parity_sign,
 )
 from .window import ZERO_LOSS, dense_grid
 
@@ -146,7 +146,7 @@ def trig_sums(data: Dataset, w: np.ndarray, lin: np.ndarray, quart: np.ndarray) 
         return np.zeros((lin.shape[0], 0), dtype=np.complex128)
     freqs = np.concatenate([2.0 * data.x, 4.0 * data.x])
     weights = np.concatenate([lin, quart], axis=1)
-    if w.size * freqs.size <= _DIRECT_WORK:
+    if w.size * freqs.size <= DIRECT_WORK:
         return weights @ np.exp(1j * np.multiply.outer(freqs, w))
     if data.is_integer and 4 * data.max_abs_x <= MAX_DEGREE:
         return _sums_periodic(data, w, weights)
@@ -156,8 +156,8 @@ def trig_sums(data: Dataset, w: np.ndarray, lin: np.ndarray, quart: np.ndarray) 
             f"w window of width {span:g} is too wide for real x up to {data.max_abs_x:g}: "
             f"max|x| * width must be at most {MAX_BANDWIDTH_SPAN / 4:g}"
         )
-    eps = _tolerance(weights, 4 * data.max_abs_x, 0)
-    out = finufft.nufft1d3(freqs, weights, w, isign=1, eps=eps, nthreads=_threads(freqs.size))
+    eps = nufft_tolerance(weights, 4 * data.max_abs_x, 0)
+    out = finufft.nufft1d3(freqs, weights, w, isign=1, eps=eps, nthreads=nufft_threads(freqs.size))
     return out.reshape(weights.shape[0], w.size)
 
 
@@ -167,15 +167,15 @@ def _sums_periodic(data: Dataset, w: np.ndarray, weights: np.ndarray) -> np.ndar
     # near 0 by a multiple k of pi, which flips the sign of odd modes.
     m = np.concatenate([data.x, 2.0 * data.x]).astype(np.int64)
     degree = int(np.abs(m).max())
-    theta, k = _centred_angle(2.0 * w)
+    theta, k = centred_angle(2.0 * w)
     modes = np.zeros((weights.shape[0], 2 * degree + 1), dtype=np.complex128)
     for row, wt in enumerate(weights):
         modes[row] = np.bincount(m + degree, weights=wt.real, minlength=2 * degree + 1) + 1j * (
             np.bincount(m + degree, weights=wt.imag, minlength=2 * degree + 1)
         )
-    modes *= _parity_sign(np.arange(-degree, degree + 1), k)
-    eps = _tolerance(modes, 4 * data.max_abs_x, 0)
-    out = finufft.nufft1d2(theta, modes, isign=1, eps=eps, nthreads=_threads(modes.shape[1]))
+    modes *= parity_sign(np.arange(-degree, degree + 1), k)
+    eps = nufft_tolerance(modes, 4 * data.max_abs_x, 0)
+    out = finufft.nufft1d2(theta, modes, isign=1, eps=eps, nthreads=nufft_threads(modes.shape[1]))
     return out.reshape(weights.shape[0], w.size)
 
 
@@ -289,7 +289,7 @@ def direct_loss(data: Dataset, model: str, w: np.ndarray, p: np.ndarray) -> np.n
     w, p = np.broadcast_arrays(np.asarray(w, dtype=np.float64), np.asarray(p, dtype=np.float64))
     out = np.empty(w.shape)
     flat_w, flat_p, flat_out = w.ravel(), p.ravel(), out.reshape(-1)
-    rows = max(1, _DIRECT_WORK // data.n)
+    rows = max(1, DIRECT_WORK // data.n)
     for start in range(0, flat_w.size, rows):
         ww, pp = flat_w[start : start + rows, None], flat_p[start : start + rows, None]
         if model == MODEL_BIAS:

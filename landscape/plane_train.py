@@ -14,16 +14,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
-from .checks import check_int, check_real
 from .data import Dataset, readonly
-from .optim import OptimizerSpec
 from .plane import MODEL_BIAS, check_model, check_p
-from .train import MAX_ABS_W0, MAX_EPOCHS, MAX_SEED, MAX_STEPS, TrainSettings, _shuffled_batches
+from .train import TrainSettings, check_run, float32_column
 
 
 class _BiasNet(nn.Module):
@@ -95,22 +94,15 @@ def train_plane(
     w0: float,
     p0: float,
     *,
-    optimizer: str = "sgd",
-    lr: float = 4e-4,
-    epochs: int = 100,
-    batch_size: int | None = None,
-    momentum: float = 0.0,
-    nesterov: bool = False,
-    betas: tuple[float, float] = (0.9, 0.999),
-    weight_decay: float = 0.0,
-    seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
+    **options: Any,
 ) -> PlaneTrajectory:
     """Train ``sin^2(w x + b)`` (``model="w,b"``) or ``a sin^2(w x)`` (``"w,a"``) in float32.
 
     The arguments and their ranges are those of :func:`landscape.train.train`
-    (MSE loss, no schedule), plus the model and the start ``p0`` of its second
-    parameter (b0 or a0, ``|p0| <= MAX_ABS_P``). The optimizer
+    (MSE loss, no schedule; ``**options`` as :func:`landscape.train.check_run`
+    takes them), plus the model and the start ``p0`` of its second parameter
+    (b0 or a0, ``|p0| <= MAX_ABS_P``). The optimizer
     (:meth:`landscape.optim.OptimizerSpec.build`) gets ``net.parameters()``:
     (weight, bias), or (a, weight), as a module registers its own parameter
     before its submodule's.
@@ -133,45 +125,22 @@ def train_plane(
     N = 1000). Torch's global RNG is left as it was.
     """
     model = check_model(model)
-    if not isinstance(data, Dataset):
-        raise ValueError(f"data must be a landscape.data.Dataset, got {type(data).__name__}")
-    spec = OptimizerSpec(
-        optimizer, lr, momentum=momentum, nesterov=nesterov, betas=betas, weight_decay=weight_decay
-    )
-    if batch_size is not None:
-        batch_size = check_int("batch_size", batch_size, 1, data.n)
-    s = TrainSettings(
-        optimizer=spec,
-        epochs=check_int("epochs", epochs, 1, MAX_EPOCHS),
-        batch_size=batch_size,
-        seed=check_int("seed", seed, 0, MAX_SEED),
-        w0=check_real("w0", w0, -MAX_ABS_W0, MAX_ABS_W0),
-    )
+    s = check_run(data, w0, **options)
     p0 = check_p("b0" if model == MODEL_BIAS else "a0", p0)
-    planned = s.epochs * (1 if s.batch_size is None else -(-data.n // s.batch_size))
-    if planned > MAX_STEPS:
-        raise ValueError(
-            f"epochs x batches per epoch must be at most {MAX_STEPS}, got {planned}; "
-            "lower epochs or raise batch_size"
-        )
+    planned = s.epochs * s.steps_per_epoch(data.n)
     every = max(1, planned // 100)
     if progress is not None:
         progress(0, planned)
-    x = torch.tensor(data.x, dtype=torch.float32).reshape(-1, 1)
-    y = torch.tensor(data.y, dtype=torch.float32).reshape(-1, 1)
+    x, y = float32_column(data.x), float32_column(data.y)
     with torch.random.fork_rng(devices=[]), torch.enable_grad():
         net = _BiasNet(s.w0, p0) if model == MODEL_BIAS else _AmplitudeNet(s.w0, p0)
         weight = net.fc1.weight
         second = net.fc1.bias if model == MODEL_BIAS else net.a
         criterion = nn.MSELoss()
         opt = s.optimizer.build(net.parameters())
-        if s.batch_size is None:
-            batches = ((x, y) for _ in range(s.epochs))
-        else:
-            batches = _shuffled_batches(x, y, s.batch_size, s.epochs, s.seed)
         w, p, losses = [weight.item()], [second.item()], []
         diverged = False
-        for xb, yb in batches:
+        for xb, yb in s.batches(x, y):
             opt.zero_grad()
             loss = criterion(net(xb), yb)
             loss.backward()

@@ -47,9 +47,10 @@ MAX_DEGREE = 10_000_000
 # kernel as narrow as the promise allows: measured errors ~1e-12.
 _NUFFT_ABS_TOL = 1e-11
 
-# Direct sums below this many (point, frequency) pairs: cheaper than planning a
-# transform, and they are what the few-point Newton refinements need.
-_DIRECT_WORK = 1 << 18
+#: Direct sums below this many (point, frequency) pairs: cheaper than planning
+#: a transform, and they are what the few-point Newton refinements need. Also
+#: the rows of points a direct sum takes at a time (a few MB of phases).
+DIRECT_WORK = 1 << 18
 
 # From this many modes the transform's FFT dominates and a second thread pays
 # (measured: 1e6 points on 4e6 modes, 0.6 s with one thread, 0.4 s with two).
@@ -159,7 +160,7 @@ class Spectrum:
         if order == 0:
             out = out + 2 * u * abs(self.c0)
         if w.size and not self._direct_is_cheaper(w.size):
-            out = out + _tolerance(size * self.omega**order, self.max_omega, order) * s_p
+            out = out + nufft_tolerance(size * self.omega**order, self.max_omega, order) * s_p
         return out
 
     def _direct_is_cheaper(self, points: int) -> bool:
@@ -168,20 +169,20 @@ class Spectrum:
         # large x) and the few-point Newton refinements go direct.
         modes = self.coef.size if self.periodic else self.omega.size
         work = points * max(self.omega.size, 1)
-        return work <= max(_DIRECT_WORK, 8 * (points + modes))
+        return work <= max(DIRECT_WORK, 8 * (points + modes))
 
     def _direct(self, w: np.ndarray, order: int) -> np.ndarray:
         shift = order * np.pi / 2
         if self.periodic:
-            theta, k = _centred_angle(2.0 * w)
+            theta, k = centred_angle(2.0 * w)
             m = np.rint(self.omega / 2).astype(np.int64)
-            weights = self.amp * self.omega**order * _parity_sign(m, k)
+            weights = self.amp * self.omega**order * parity_sign(m, k)
             freqs, points = m.astype(np.float64), theta
         else:
             weights = self.amp * self.omega**order
             freqs, points = self.omega, w
         out = np.empty(points.size)
-        rows = max(1, _DIRECT_WORK // max(freqs.size, 1))
+        rows = max(1, DIRECT_WORK // max(freqs.size, 1))
         for start in range(0, points.size, rows):
             phases = np.multiply.outer(points[start : start + rows], freqs)
             out[start : start + rows] = np.cos(phases + shift) @ weights
@@ -193,11 +194,11 @@ class Spectrum:
         m = np.arange(degree + 1, dtype=np.float64)
         # Modes -D..D; only m >= 0 carry weight, so Re(sum) is the cosine series
         # and (2 i m)^p turns it into its p-th derivative in w.
-        theta, k = _centred_angle(2.0 * w)
+        theta, k = centred_angle(2.0 * w)
         modes = np.zeros(2 * degree + 1, dtype=np.complex128)
-        modes[degree:] = coef * (2j * m) ** order * _parity_sign(np.arange(degree + 1), k)
-        eps = _tolerance(modes, self.max_omega, order)
-        out = finufft.nufft1d2(theta, modes, isign=1, eps=eps, nthreads=_threads(modes.size))
+        modes[degree:] = coef * (2j * m) ** order * parity_sign(np.arange(degree + 1), k)
+        eps = nufft_tolerance(modes, self.max_omega, order)
+        out = finufft.nufft1d2(theta, modes, isign=1, eps=eps, nthreads=nufft_threads(modes.size))
         return out.real
 
     def _nufft_real(self, w: np.ndarray, order: int) -> np.ndarray:
@@ -208,23 +209,50 @@ class Spectrum:
                 f"{self.max_omega / 4:g}: max|x| * width must be at most {MAX_BANDWIDTH_SPAN / 4:g}"
             )
         strengths = (self.amp * (1j * self.omega) ** order).astype(np.complex128)
-        eps = _tolerance(strengths, self.max_omega, order)
+        eps = nufft_tolerance(strengths, self.max_omega, order)
         out = finufft.nufft1d3(
-            self.omega, strengths, w, isign=1, eps=eps, nthreads=_threads(strengths.size)
+            self.omega, strengths, w, isign=1, eps=eps, nthreads=nufft_threads(strengths.size)
         )
         return out.real + (self.c0 if order == 0 else 0.0)
 
 
-def _threads(size: int) -> int:
-    """One thread for the app's sizes (measured faster: less start-up); two for big FFTs."""
+def nufft_threads(size: int) -> int:
+    """finufft's ``nthreads`` for a transform of ``size`` modes or sources.
+
+    Parameters
+    ----------
+    size : int
+        Modes (type 2) or source points (type 3) of the transform.
+
+    Returns
+    -------
+    int
+        1 below ``_THREADED_MODES`` (the app's sizes: measured faster, less
+        start-up), else 2 (there the FFT dominates and a second thread pays).
+    """
     return 1 if size < _THREADED_MODES else 2
 
 
-def _tolerance(weights: np.ndarray, max_omega: float, order: int) -> float:
-    """finufft's relative tolerance for an absolute error near ``_NUFFT_ABS_TOL``.
+def nufft_tolerance(weights: np.ndarray, max_omega: float, order: int) -> float:
+    """finufft's relative tolerance ``eps`` for an absolute error near ``_NUFFT_ABS_TOL``.
 
-    The error of a transform is about ``eps * sum|weights|``; the promise for
-    the p-th derivative is scaled by ``max|x|^p = (max_omega / 4)^p``.
+    The error of a transform is about ``eps * sum|weights|``, so
+    ``eps = _NUFFT_ABS_TOL * max(max_omega / 4, 1)^order / sum|weights|``: the promise
+    for the p-th derivative is scaled by ``max|x|^p = (max_omega / 4)^p``.
+
+    Parameters
+    ----------
+    weights : ndarray
+        The transform's modes or strengths (any shape, complex or real).
+    max_omega : float
+        Largest frequency of the series, ``4 max|x|``.
+    order : int
+        Derivative order p of what the transform evaluates.
+
+    Returns
+    -------
+    float
+        ``eps`` clipped to ``[1e-14, 1e-6]``.
     """
     l1 = max(float(np.abs(weights).sum()), 1e-300)
     eps = _NUFFT_ABS_TOL * max(max_omega / 4, 1.0) ** order / l1
@@ -245,13 +273,25 @@ def reduce_angle(theta: np.ndarray) -> np.ndarray:
     return _minus_k_pi(theta, 2.0 * np.round(theta / (2 * np.pi)))
 
 
-def _centred_angle(theta: np.ndarray) -> tuple[np.ndarray, int]:
+def centred_angle(theta: np.ndarray) -> tuple[np.ndarray, int]:
     """``(theta - k pi, k)`` with k pi the multiple of pi nearest the middle of theta's range.
 
     ``cos(m theta) = (-1)^(m k) cos(m (theta - k pi))``, and near the solutions
     ``w = pi/2 + j pi`` the shifted angle is tiny, so its rounding error (which
     a frequency m multiplies) shrinks from ~2e-16 to ~1e-16 * |theta - k pi|.
     Points more than 3 pi away (finufft's domain) are reduced modulo 2 pi.
+
+    Parameters
+    ----------
+    theta : ndarray, shape (G,)
+        Angles, float64, G >= 1, ``|theta| < 2^23 pi``.
+
+    Returns
+    -------
+    shifted : ndarray, shape (G,)
+        ``theta - k pi`` with pi in three parts, each in ``[-3 pi, 3 pi]``.
+    k : int
+        The shift; multiply mode m by :func:`parity_sign` ``(m, k)`` to make up for it.
     """
     k = int(np.round(0.5 * (theta.min() + theta.max()) / np.pi))
     shifted = _minus_k_pi(theta, k)
@@ -261,8 +301,21 @@ def _centred_angle(theta: np.ndarray) -> tuple[np.ndarray, int]:
     return shifted, k
 
 
-def _parity_sign(m: np.ndarray, k: int) -> np.ndarray:
-    """``(-1)^(m k)``, the factor that a shift of theta by k pi puts on mode m."""
+def parity_sign(m: np.ndarray, k: int) -> np.ndarray:
+    """``(-1)^(m k)``, the factor that a shift of theta by k pi puts on mode m.
+
+    Parameters
+    ----------
+    m : ndarray of int
+        Mode numbers (any sign).
+    k : int
+        The shift of :func:`centred_angle`.
+
+    Returns
+    -------
+    ndarray of float, shape of ``m``
+        +1.0 where ``m k`` is even, -1.0 where it is odd.
+    """
     return 1.0 - 2.0 * ((m * k) % 2)
 
 

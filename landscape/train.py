@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import torch
@@ -82,6 +83,30 @@ class TrainSettings:
     criterion: Criterion = field(default_factory=Criterion)
     schedule: Schedule = field(default_factory=Schedule)
     validate: bool = False
+
+    def steps_per_epoch(self, n: int) -> int:
+        """Optimizer steps per epoch on ``n`` samples: 1 full batch, else ``ceil(n / batch_size)``."""
+        return 1 if self.batch_size is None else -(-n // self.batch_size)
+
+    def batches(
+        self, x: torch.Tensor, y: torch.Tensor
+    ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        """Each step's ``(inputs, targets)``, every epoch in turn.
+
+        Parameters
+        ----------
+        x, y : Tensor, shape (N, 1)
+            The float32 training columns (:func:`float32_column`).
+
+        Returns
+        -------
+        iterator of (Tensor, Tensor)
+            ``(x, y)`` itself once per epoch for a full-batch run; otherwise
+            the :func:`shuffled_batches` of ``batch_size`` and ``seed``.
+        """
+        if self.batch_size is None:
+            return ((x, y) for _ in range(self.epochs))
+        return shuffled_batches(x, y, self.batch_size, self.epochs, self.seed)
 
 
 @dataclass(frozen=True, eq=False)
@@ -162,32 +187,74 @@ class _Net(nn.Module):
         return torch.sin(x) ** 2
 
 
-def _validate(
-    data: object,
-    w0: object,
-    optimizer: object,
-    lr: object,
-    epochs: object,
-    batch_size: object,
-    momentum: object,
-    nesterov: object,
-    betas: object,
-    weight_decay: object,
-    seed: object,
-    criterion: Criterion,
-    schedule: Schedule,
-    val: object,
+def check_run(
+    data: Dataset,
+    w0: float,
+    *,
+    optimizer: str = "sgd",
+    lr: float = 4e-4,
+    epochs: int = 100,
+    batch_size: int | None = None,
+    momentum: float = 0.0,
+    nesterov: bool = False,
+    betas: tuple[float, float] = (0.9, 0.999),
+    weight_decay: float = 0.0,
+    seed: int = 0,
 ) -> TrainSettings:
+    """Check the start, optimizer and batching of a replay; the defaults are the question's.
+
+    The options that :func:`train` and
+    :func:`landscape.plane_train.train_plane` share, each rule stated once.
+
+    Parameters
+    ----------
+    data : Dataset
+        Training samples.
+    w0 : float
+        Initial weight, ``|w0| <= MAX_ABS_W0``; rounded to float32 by the model.
+    optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}
+        The ``torch.optim`` class to use, built by
+        :meth:`landscape.optim.OptimizerSpec.build`: called with ``lr`` and only
+        those of ``momentum``, ``nesterov``, ``betas``, ``weight_decay`` that
+        differ from that class's defaults, as a user would call it. Note that
+        ``weight_decay=0.0`` with ``"adamw"`` means no decay, whereas
+        ``torch.optim.AdamW(params, lr=lr)`` decays by 0.01: pass 0.01 to
+        replay that.
+    lr, momentum, nesterov, betas, weight_decay
+        The optimizer's hyperparameters, in the ranges of
+        :class:`landscape.optim.OptimizerSpec`: ``lr`` in ``(0, MAX_LR]``,
+        ``momentum`` in ``[0, 1)`` (sgd and rmsprop), ``nesterov`` (sgd with
+        ``momentum > 0``), each of ``betas`` in ``[0, 1)`` (adam and adamw),
+        ``weight_decay`` in ``[0, MAX_WEIGHT_DECAY]``. A hyperparameter the
+        optimizer does not take must keep its default.
+    epochs : int
+        Passes over the data, in ``[1, MAX_EPOCHS]``.
+    batch_size : int or None
+        None for full batch (one step per epoch). Otherwise ``1 <= batch_size
+        <= N``: each epoch visits the batches of ``DataLoader(TensorDataset(x,
+        y), batch_size, shuffle=True, generator=torch.Generator().manual_seed(seed))``
+        (one generator for the whole run, last batch possibly smaller), one
+        step per batch. ``epochs * ceil(N / batch_size) <= MAX_STEPS``.
+    seed : int
+        In ``[0, 2**63 - 1]``; seeds the mini-batch shuffling (unused for full batch).
+
+    Returns
+    -------
+    TrainSettings
+        The checked values in their canonical types, with the default
+        criterion (MSE), no schedule and ``validate=False``.
+
+    Raises
+    ------
+    ValueError
+        For an argument outside its range, naming it and the range.
+
+    Notes
+    -----
+    Cost: O(1); no tensor is built.
+    """
     if not isinstance(data, Dataset):
         raise ValueError(f"data must be a landscape.data.Dataset, got {type(data).__name__}")
-    if val is not None and not isinstance(val, Dataset):
-        raise ValueError(f"val must be a landscape.data.Dataset or None, got {type(val).__name__}")
-    criterion.check_labels(data.y)
-    if val is not None:
-        try:
-            criterion.check_labels(val.y)
-        except ValueError as exc:
-            raise ValueError(f"val{str(exc)[4:]}") from None
     spec = OptimizerSpec(
         optimizer,
         lr,
@@ -201,23 +268,27 @@ def _validate(
     if batch_size is not None:
         batch_size = check_int("batch_size", batch_size, 1, data.n)
     seed = check_int("seed", seed, 0, MAX_SEED)
-    steps_per_epoch = 1 if batch_size is None else -(-data.n // batch_size)
-    if epochs * steps_per_epoch > MAX_STEPS:
+    settings = TrainSettings(optimizer=spec, epochs=epochs, batch_size=batch_size, seed=seed, w0=w0)
+    steps = epochs * settings.steps_per_epoch(data.n)
+    if steps > MAX_STEPS:
         raise ValueError(
             f"epochs x batches per epoch must be at most {MAX_STEPS}: epochs="
             f"{epochs} with batch_size={batch_size} on N={data.n} gives "
-            f"{epochs * steps_per_epoch} steps; lower epochs or raise batch_size"
+            f"{steps} steps; lower epochs or raise batch_size"
         )
-    return TrainSettings(
-        optimizer=spec,
-        epochs=epochs,
-        batch_size=batch_size,
-        seed=seed,
-        w0=w0,
-        criterion=criterion,
-        schedule=schedule,
-        validate=val is not None,
-    )
+    return settings
+
+
+def _check_val(val: object, criterion: Criterion) -> None:
+    if val is None:
+        return
+    if not isinstance(val, Dataset):
+        raise ValueError(f"val must be a landscape.data.Dataset or None, got {type(val).__name__}")
+    try:
+        criterion.check_labels(val.y)
+    except ValueError as exc:
+        # check_labels names "data"; these labels are val's.
+        raise ValueError(f"val{str(exc)[4:]}") from None
 
 
 def _full_data_eval(
@@ -255,15 +326,6 @@ def train(
     data: Dataset,
     w0: float,
     *,
-    optimizer: str = "sgd",
-    lr: float = 4e-4,
-    epochs: int = 100,
-    batch_size: int | None = None,
-    momentum: float = 0.0,
-    nesterov: bool = False,
-    betas: tuple[float, float] = (0.9, 0.999),
-    weight_decay: float = 0.0,
-    seed: int = 0,
     loss: str = "mse",
     delta: float = HUBER_DELTA,
     schedule: str = "none",
@@ -271,6 +333,7 @@ def train(
     step_size: int = DEFAULT_STEP_SIZE,
     val: Dataset | None = None,
     progress: Callable[[int, int], None] | None = None,
+    **options: Any,
 ) -> Trajectory:
     """Train ``x -> sin(w x)**2`` on ``data`` exactly as the question's script does.
 
@@ -290,32 +353,7 @@ def train(
     data : Dataset
         Training samples.
     w0 : float
-        Initial weight, ``|w0| <= MAX_ABS_W0``; rounded to float32 by the model.
-    optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"}
-        The ``torch.optim`` class to use, built by
-        :meth:`landscape.optim.OptimizerSpec.build`: called with ``lr`` and only
-        those of ``momentum``, ``nesterov``, ``betas``, ``weight_decay`` that
-        differ from that class's defaults, as a user would call it. Note that
-        ``weight_decay=0.0`` with ``"adamw"`` means no decay, whereas
-        ``torch.optim.AdamW(params, lr=lr)`` decays by 0.01: pass 0.01 to
-        replay that.
-    lr, momentum, nesterov, betas, weight_decay
-        The optimizer's hyperparameters, in the ranges of
-        :class:`landscape.optim.OptimizerSpec`: ``lr`` in ``(0, MAX_LR]``,
-        ``momentum`` in ``[0, 1)`` (sgd and rmsprop), ``nesterov`` (sgd with
-        ``momentum > 0``), each of ``betas`` in ``[0, 1)`` (adam and adamw),
-        ``weight_decay`` in ``[0, MAX_WEIGHT_DECAY]``. A hyperparameter the
-        optimizer does not take must keep its default.
-    epochs : int
-        Passes over the data, in ``[1, MAX_EPOCHS]``.
-    batch_size : int or None
-        None for full batch (one step per epoch). Otherwise ``1 <= batch_size
-        <= N``: each epoch visits the batches of ``DataLoader(TensorDataset(x,
-        y), batch_size, shuffle=True, generator=torch.Generator().manual_seed(seed))``
-        (one generator for the whole run, last batch possibly smaller), one
-        step per batch. ``epochs * ceil(N / batch_size) <= MAX_STEPS``.
-    seed : int
-        In ``[0, 2**63 - 1]``; seeds the mini-batch shuffling (unused for full batch).
+        Initial weight, in the range of :func:`check_run`.
     loss : {"mse", "l1", "huber", "bce"}
         The ``torch.nn`` loss, built by :meth:`landscape.criteria.Criterion.build`
         (``MSELoss()``, ``L1Loss()``, ``HuberLoss(delta=delta)``, ``BCELoss()``);
@@ -343,6 +381,11 @@ def train(
         planned: once before the first step (``done = 0``), then about every 1%
         of the steps. It sees no tensors, so it cannot change the result; an
         exception it raises (a UI's cancellation) propagates.
+    **options
+        The optimizer, its hyperparameters and the batching: ``optimizer``,
+        ``lr``, ``epochs``, ``batch_size``, ``momentum``, ``nesterov``,
+        ``betas``, ``weight_decay``, ``seed``, with the meanings, defaults (the
+        question's full-batch SGD) and ranges of :func:`check_run`.
 
     Returns
     -------
@@ -377,28 +420,20 @@ def train(
     count, and it restores torch's global RNG, which ``nn.Linear``'s random
     initialisation would otherwise advance.
     """
-    s = _validate(
-        data,
-        w0,
-        optimizer,
-        lr,
-        epochs,
-        batch_size,
-        momentum,
-        nesterov,
-        betas,
-        weight_decay,
-        seed,
-        Criterion(loss, delta),
-        Schedule(schedule, gamma, step_size),
-        val,
+    s = replace(
+        check_run(data, w0, **options),
+        criterion=Criterion(loss, delta),
+        schedule=Schedule(schedule, gamma, step_size),
+        validate=val is not None,
     )
-    per_epoch = 1 if s.batch_size is None else -(-data.n // s.batch_size)
+    s.criterion.check_labels(data.y)
+    _check_val(val, s.criterion)
+    per_epoch = s.steps_per_epoch(data.n)
     planned = s.epochs * per_epoch
     every = max(1, planned // 100)
     if progress is not None:
         progress(0, planned)
-    x, y = _column(data.x), _column(data.y)
+    x, y = float32_column(data.x), float32_column(data.y)
     with torch.random.fork_rng(devices=[]), torch.enable_grad():
         net = _Net(s.w0)
         weight = net.fc1.weight
@@ -406,10 +441,6 @@ def train(
         opt = s.optimizer.build(net.parameters())
         scheduler = s.schedule.build(opt, s.epochs)
         group = opt.param_groups[0]
-        if s.batch_size is None:
-            batches = ((x, y) for _ in range(s.epochs))
-        else:
-            batches = _shuffled_batches(x, y, s.batch_size, s.epochs, s.seed)
         validate = _validation(net, criterion, val)
         val_loss = [] if validate is None else [validate()]
         w = [weight.item()]
@@ -417,7 +448,7 @@ def train(
         batch_grad: list[float] = []
         step_lr: list[float] = []
         stopped = False
-        for xb, yb in batches:
+        for xb, yb in s.batches(x, y):
             opt.zero_grad()
             value = criterion(net(xb), yb)
             value.backward()
@@ -481,8 +512,19 @@ def train(
     )
 
 
-def _column(values: np.ndarray) -> torch.Tensor:
-    # The question's conversion: torch.tensor(x, dtype=torch.float32).reshape(-1, 1).
+def float32_column(values: np.ndarray) -> torch.Tensor:
+    """The question's conversion ``torch.tensor(x, dtype=torch.float32).reshape(-1, 1)``.
+
+    Parameters
+    ----------
+    values : ndarray, shape (N,)
+        Inputs or labels, float64.
+
+    Returns
+    -------
+    Tensor, shape (N, 1)
+        ``values`` rounded to float32, one sample a row.
+    """
     return torch.tensor(values, dtype=torch.float32).reshape(-1, 1)
 
 
@@ -498,7 +540,7 @@ def _validation(
     """The notebook's validation loss as a function of the model's current weight."""
     if val is None:
         return None
-    vx, vy = _column(val.x), _column(val.y)
+    vx, vy = float32_column(val.x), float32_column(val.y)
 
     def validate() -> float:
         # net.eval() is a no-op for this model (no dropout, no batch norm).
@@ -508,9 +550,32 @@ def _validation(
     return validate
 
 
-def _shuffled_batches(
+def shuffled_batches(
     x: torch.Tensor, y: torch.Tensor, batch_size: int, epochs: int, seed: int
 ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """The mini-batches of ``epochs`` passes of a shuffling ``DataLoader``, in its order.
+
+    Parameters
+    ----------
+    x, y : Tensor, shape (N, 1)
+        Inputs and targets.
+    batch_size : int
+        Samples per batch, ``1 <= batch_size <= N``; each epoch's last batch
+        holds the ``N mod batch_size`` left over, if any.
+    epochs : int
+        Passes over the data.
+    seed : int
+        Seed of the one ``torch.Generator`` that shuffles every epoch.
+
+    Returns
+    -------
+    iterator of (Tensor, Tensor)
+        ``(x[idx], y[idx])`` for the index batches of ``DataLoader(
+        TensorDataset(x, y), batch_size, shuffle=True,
+        generator=torch.Generator().manual_seed(seed))``, epoch after epoch:
+        the very float32 values that loader would stack. ~1 us per sample per
+        epoch.
+    """
     # The batch order of DataLoader(TensorDataset(x, y), shuffle=True,
     # generator=g) depends only on len(dataset) and g, so a loader over
     # range(N) yields the same index batches without fetching and stacking

@@ -26,8 +26,8 @@ from lab.state import (
     Settings,
     preset_base,
 )
-from landscape import i18n
-from landscape.data import parity_data, range_data
+from landscape import datalink, i18n
+from landscape.data import Dataset, parity_data, range_data
 from landscape.train import train
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -438,13 +438,33 @@ def test_a_second_run_with_another_loss_replays_that_loss():
 def test_the_landscape_and_basins_tabs_speak_the_pages_language(monkeypatch, query):
     speak_pseudo(monkeypatch)
     at = run_app(query | {"lang": PSEUDO})
-    (tab,) = [t for t in at.tabs if t.proto.open] if hasattr(at.tabs[0].proto, "open") else at.tabs
+    (tab,) = [t for t in at.tabs if t.get("plotly_chart")]  # Streamlit runs the open tab only
     texts = [e.value for kind in ("markdown", "caption", "info") for e in tab.get(kind)]
     texts += [b.label for b in tab.get("button")]
     specs = [json.loads(c.proto.spec) for c in tab.get("plotly_chart")]
-    texts += [t.get("name", "") for spec in specs for t in spec["data"]]
-    texts += [spec["layout"][k]["title"]["text"] for spec in specs for k in ("xaxis", "yaxis")]
+    legends = [t for spec in specs for t in spec["data"] if t.get("showlegend", True)]
+    texts += [t.get("name", "") for t in legends]
+    axes = [spec["layout"].get(k, {}) for spec in specs for k in ("xaxis", "yaxis", "xaxis2")]
+    texts += [axis.get("title", {}).get("text", "") for axis in axes]
     assert len(texts) > 8
     left = {w for text in texts for w in english_left(shown(text))}
     # Names the URL holds (optimizer, loss), the same in every language.
-    assert left <= {"sgd", "adam", "mse"}, left
+    assert left <= {"sgd", "adam", "mse"}, [t for t in texts if english_left(shown(t))]
+
+
+@pytest.mark.parametrize("tab", ["Why it fails", "Basins", "Fixes"])
+def test_tabs_built_on_mse_say_so_when_the_run_uses_another_loss(tab):
+    said = [i.value for i in run_app({"tab": tab, "loss": "l1"}).info]
+    assert any("mean squared error" in v and "`l1`" in v for v in said)
+    assert not any("mean squared error" in i.value for i in run_app({"tab": tab}).info)
+
+
+def test_rules_that_depend_on_the_data_are_checked_on_the_uploaded_data():
+    # Five samples up to x = 1e6 in the link: the default window (0.35 wide) is far too
+    # wide for them, and a batch of 50 exceeds them; the draw's rules would allow both.
+    x = np.array([1.0, 2.0, 3.0, 4.0, 1e6])
+    link = datalink.inline_value(Dataset(x, x % 2))
+    at = run_app({"upload": link, "batch": "50", "tab": "Why it fails"})
+    said = [shown(w.value) for w in at.warning]
+    assert any("batch must be at most the number of samples (5)" in w for w in said)
+    assert any("too wide for x up to 1e+06" in w for w in said)

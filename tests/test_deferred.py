@@ -1,28 +1,10 @@
 """Messages kept untranslated in results: translated when shown, in the thread's language."""
 
-import gettext
 import pickle
 
 import pytest
 
-from landscape import deferred, i18n
-
-
-class Marked(gettext.NullTranslations):
-    """A stand-in catalog that shows which msgid it translated."""
-
-    def gettext(self, message):
-        return f"«{message}»"
-
-    def ngettext(self, singular, plural, n):
-        return f"«{singular if n == 1 else plural}»"
-
-
-@pytest.fixture
-def marked():
-    token = i18n._current.set(Marked())
-    yield
-    i18n._current.reset(token)
+from landscape import deferred
 
 
 def test_a_message_is_translated_when_shown_not_when_made(marked):

@@ -42,7 +42,7 @@ pytestmark = pytest.mark.usefixtures("app_threads")
 
 
 def run_scripts(scripts):
-    """Each script's stdout lines: the first run as a file by its own interpreter,
+    """Each script's stdout lines (stripped): the first run as a file by its own interpreter,
     the others executed unchanged, one after another, by a second interpreter (one
     torch import instead of one each)."""
     # Idle OpenMP threads sleep: with two interpreters on 2 cores, spinning ones
@@ -75,7 +75,7 @@ def run_scripts(scripts):
         )
         out = first.communicate(timeout=300)[0]
     assert first.returncode == 0
-    return [out.split()] + [text.split() for text in json.loads(rest.stdout)]
+    return [out.splitlines()] + [text.splitlines() for text in json.loads(rest.stdout)]
 
 
 def plain_loop(seed=0, size=1000, w0=1.5, lr=4e-4, epochs=100):
@@ -213,6 +213,47 @@ def test_trajectory_csv_leaves_missing_columns_empty():
 
     rows = read_csv(trajectory_csv(parity_data(10, 10, 0), Run()))
     assert rows[0]["float32_loss"] == "" and rows[1]["float32_grad"] == ""
+    assert [r["val_loss"] for r in rows] == ["", ""]
+
+
+def notebook_accuracy(data, w):
+    """The notebook's count, restated: one float32 forward pass of [[float(x)]] per sample."""
+    fc = torch.nn.Linear(1, 1, bias=False)
+    with torch.no_grad():
+        fc.weight.fill_(w)
+        preds = [(torch.sin(fc(torch.tensor([[float(x)]]))) ** 2).item() for x in data.x]
+    return sum((p >= 0.5) == (y >= 0.5) for p, y in zip(preds, data.y, strict=True)) / data.n
+
+
+def test_trajectory_csv_has_the_validation_loss_per_epoch_and_the_accuracy_per_step():
+    recipe = Recipe("range", start=-5, stop=35, holdout=0.25, seed=3, noise=0.05)
+    data = recipe.build()
+    run = train(data, 1.5, lr=0.01, epochs=4, batch_size=8, val=recipe.validation())
+    text = trajectory_csv(data, run)
+    rows = read_csv(text)
+    assert len(rows) == run.w.size == 17 and list(run.epoch_states) == [0, 4, 8, 12, 16]
+    vals = {int(r["step"]): r["val_loss"] for r in rows if r["val_loss"]}
+    assert vals == {k: repr(float(v)) for k, v in zip(run.epoch_states, run.val_loss, strict=True)}
+    acc = [float(r["train_accuracy"]) for r in rows]
+    assert acc == [notebook_accuracy(data, float(w)) for w in run.w]
+    assert "train_accuracy: at every state" in text.splitlines()[1]
+
+
+def test_trajectory_csv_judges_epoch_states_beyond_the_cap(monkeypatch):
+    data = parity_data(60, 60, 1)
+    run = train(data, 1.5, lr=0.01, epochs=5, batch_size=16)  # 4 steps per epoch, 21 states
+    monkeypatch.setattr(export, "ACCURACY_CAP", 60 * 20)
+    rows = read_csv(text := trajectory_csv(data, run))
+    judged = [int(r["step"]) for r in rows if r["train_accuracy"]]
+    assert judged == [0, 4, 8, 12, 16, 20] and "after each epoch only" in text
+    assert all(r["val_loss"] == "" for r in rows)  # no validation set given
+    monkeypatch.setattr(export, "ACCURACY_CAP", 60 * 3)  # room for 3 of the 6 epoch ends
+    rows = read_csv(trajectory_csv(data, run))
+    judged = [int(r["step"]) for r in rows if r["train_accuracy"]]
+    assert judged == [0, 8, 20]
+    assert [float(rows[k]["train_accuracy"]) for k in judged] == [
+        notebook_accuracy(data, float(run.w[k])) for k in judged
+    ]
 
 
 def test_figure_html_is_standalone():
@@ -256,6 +297,14 @@ def test_the_url_key_tables_ranges_are_the_settings_own_in_english():
     from lab.tabs.export import allowed
 
     assert [allowed(p) for p in PARAMS] == [p.describe() for p in PARAMS]
+
+
+def test_a_compared_run_is_in_the_tabs_script():
+    at = run_app({"tab": "Export", "cmp": "true", "opt2": "rmsprop", "lr2": "0.002", "w02": "1.6"})
+    (code,) = [c.value for c in at.code if "import torch" in c.value]
+    assert code.count('print("# second run")') == 1 and "net = Net(1.6)" in code
+    assert "torch.optim.RMSprop(net.parameters(), lr=0.002" in code
+    assert "Second run trajectory (CSV)" in [d.proto.label for d in at.get("download_button")]
 
 
 @pytest.mark.parametrize("preset", ["The question (fails)", "Adam"])

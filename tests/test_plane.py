@@ -31,7 +31,7 @@ from landscape.plane import (
 )
 from landscape.plane_train import train_plane
 from landscape.surface import minima
-from landscape.train import TORCH_THREADS
+from landscape.train import TORCH_THREADS, train
 from landscape.window import dense_grid
 
 pytestmark = pytest.mark.usefixtures("app_threads")
@@ -341,6 +341,20 @@ def test_bad_arguments_are_refused_by_name(kwargs, named):
     args = {"model": MODEL_AMPLITUDE, "w0": 1.5, "p0": 1.0} | kwargs
     with pytest.raises(ValueError, match=named):
         train_plane(QUESTION, args.pop("model"), args.pop("w0"), args.pop("p0"), **args)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"w0": 1e4}, {"epochs": 1000, "batch_size": 1}, {"optimizer": "adam", "momentum": 0.9}],
+)
+def test_options_are_refused_as_train_refuses_them(options):
+    options = dict(options)
+    w0 = options.pop("w0", 1.5)
+    with pytest.raises(ValueError) as by_train:
+        train(QUESTION, w0, **options)
+    with pytest.raises(ValueError) as by_plane:
+        train_plane(QUESTION, MODEL_BIAS, w0, 0.1, **options)
+    assert str(by_plane.value) == str(by_train.value)
 
 
 def test_bad_plane_arguments_are_refused_by_name():

@@ -85,3 +85,53 @@ def test_keys_that_do_not_apply_revert_with_a_notice(values, reverted):
     s, notices = Settings.from_query(query)
     assert getattr(s, reverted) == getattr(Settings(), reverted)
     assert any(reverted in str(notice) for notice in notices)
+
+
+# Settings that compare a second run: another optimizer (with or without momentum to
+# keep), lr, w0 and loss, on the question's draw and on a mini-batched held-out split.
+COMPARED = [
+    {"epochs": 12, "cmp": True, "opt2": "adam", "lr2": 0.01, "w02": 1.2, "loss2": "bce"},
+    {
+        "data": "consecutive integers",
+        "start": 0,
+        "stop": 40,
+        "holdout": 0.25,
+        "batch": 8,
+        "epochs": 5,
+        "momentum": 0.9,
+        "nesterov": True,
+        "sched": "exp",
+        "gamma": 0.8,
+        "cmp": True,
+        "opt2": "rmsprop",
+        "lr2": 0.002,
+        "w02": 1.6,
+        "loss2": "huber",
+    },
+]
+
+
+def printed(lines):
+    """The weights and the validation losses among a run's printed lines."""
+    vals = [t.removeprefix("val_loss=") for t in lines if t.startswith("val_loss=")]
+    return [t for t in lines if not t.startswith("val_loss=")], vals
+
+
+def test_a_compared_run_prints_the_apps_second_replay_after_the_first():
+    settings = [Settings.from_query({k: str(v).lower() for k, v in c.items()})[0] for c in COMPARED]
+    scripts, expected = [], []
+    for s in settings:
+        r = s.recipe()
+        runs = [s.plain_run(), s.second_run()]
+        # The app's replays (lab.cache._compute_run), written out here.
+        replays = [train(r.build(), p.w0, **p.replay_kwargs(), val=r.validation()) for p in runs]
+        assert replays[1].settings == runs[1].train_settings()
+        expected.append(replays)
+        train_settings = [p.train_settings() for p in runs]
+        scripts.append(pytorch_script(r, train_settings[0], second=train_settings[1]))
+    for out, replays in zip(run_scripts(scripts), expected, strict=True):
+        cut = out.index("# second run")
+        for lines, run in zip([out[:cut], out[cut + 1 :]], replays, strict=True):
+            weights, vals = printed(lines)
+            assert weights == [repr(float(w)) for w in run.w], run.settings
+            assert vals == [repr(float(v)) for v in run.val_loss], run.settings

@@ -20,7 +20,7 @@ from question import Net, epoch_batches, generate_data
 
 from landscape.data import Dataset, parity_data, range_data
 from landscape.optim import OPTIMIZERS, OptimizerSpec
-from landscape.train import MAX_EPOCHS, Trajectory, train
+from landscape.train import MAX_EPOCHS, Trajectory, check_run, shuffled_batches, train
 
 HALF_PI = math.pi / 2
 EPS32 = 2.0**-24  # unit roundoff of float32
@@ -559,3 +559,38 @@ def test_max_steps_bound_counts_batches():
     d = range_data(0, 3)  # batch_size 1: three steps per epoch
     with pytest.raises(ValueError, match=r"epochs.*200000"):
         train(d, 1.5, epochs=66_667, batch_size=1)
+
+
+def test_unknown_option_is_refused():
+    with pytest.raises(TypeError, match="learning_rate"):
+        train(parity_data(), 1.5, learning_rate=0.1)
+
+
+def test_check_run_defaults_are_the_questions_full_batch_sgd():
+    s = check_run(parity_data(), 1.5)
+    assert (s.optimizer.name, s.optimizer.lr, s.epochs, s.batch_size) == ("sgd", 4e-4, 100, None)
+    assert (s.criterion.name, s.schedule.name, s.validate) == ("mse", "none", False)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n=st.integers(1, 40),
+    batch=st.integers(1, 40),
+    epochs=st.integers(1, 3),
+    seed=st.integers(0, 2**63 - 1),
+)
+def test_shuffled_batches_are_a_tensor_dataset_loaders(n, batch, epochs, seed):
+    batch = min(batch, n)
+    x = torch.rand(n, 1)
+    y = torch.rand(n, 1)
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(x, y),
+        batch_size=batch,
+        shuffle=True,
+        generator=torch.Generator().manual_seed(seed),
+    )
+    expected = [pair for _ in range(epochs) for pair in loader]
+    got = list(shuffled_batches(x, y, batch, epochs, seed))
+    assert len(got) == len(expected) == epochs * -(-n // batch)
+    for (gx, gy), (ex, ey) in zip(got, expected, strict=True):
+        assert torch.equal(gx, ex) and torch.equal(gy, ey)

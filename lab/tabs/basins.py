@@ -24,6 +24,7 @@ from ..state import METHOD_NONE, SPECS, Settings
 from ..text import fmt, sentences
 from ..upload import data_key
 from .gate import Bar, ask
+from .scope import say_mse_only
 
 
 def replay(chart_key: str, with_lr: bool) -> None:
@@ -46,6 +47,7 @@ def replay(chart_key: str, with_lr: bool) -> None:
 
 
 def basins_tab(s: Settings, locked: bool) -> None:
+    say_mse_only(s, _("The maps"))
     st.markdown(
         "#### "
         + ngettext(

@@ -23,7 +23,7 @@ from ..cache import (
     get_spectrum,
     session_upload,
 )
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..state import METHOD_NONE, PARAMS, Param, Settings
 from ..store import digest
 from ..text import fmt
@@ -33,7 +33,7 @@ from .gate import Bar, ask
 
 def prepare(s: Settings) -> bool:
     """Computes the runs the downloads need unless they cost more than the budget and no one asked."""
-    runs = list(dict.fromkeys([s.run(), s.plain_run()]))
+    runs = list(dict.fromkeys([s.run(), s.plain_run(), *([s.second_run()] if s.cmp else [])]))
     missing = [r for r in runs if cached(get_run, data_key(s), r) is None]
     if not missing:
         return True
@@ -86,6 +86,16 @@ def export_tab(s: Settings) -> None:
             "text/x-python",
         ),
     ]
+    if s.cmp:
+        second = get_run(data_key(s), s.second_run())
+        downloads.append(
+            (
+                _("Second run trajectory (CSV)"),
+                lambda: export.trajectory_csv(spec, second),
+                "trajectory_second_run.csv",
+                "text/csv",
+            )
+        )
     if (upload := session_upload()) is not None:
         downloads.append(
             (_("Data (CSV)"), lambda: export.data_csv(upload), export.DATA_FILE, "text/csv")
@@ -106,6 +116,18 @@ def export_tab(s: Settings) -> None:
             "and prints {n} weights, {which}: w before the first step, then after each step."
         ).format(n=plain.w.size, which=which)
     )
+    if s.cmp:
+        r = s.second_run()
+        n = get_run(data_key(s), r).w.size
+        st.markdown(
+            ngettext(
+                "Then it prints `# second run` and trains the second run (`{opt}`, lr {lr}, "
+                "loss `{loss}`, w₀ = {w0}) on the same data: its {n} weight, the same way.",
+                "Then it prints `# second run` and trains the second run (`{opt}`, lr {lr}, "
+                "loss `{loss}`, w₀ = {w0}) on the same data: its {n} weights, the same way.",
+                n,
+            ).format(opt=r.opt, lr=fmt(r.lr), loss=r.loss, w0=fmt(r.w0, 6), n=n)
+        )
     st.code(script(s), language="python")
     with st.expander(_("Every URL key, for links written by hand")):
         # Keys, choices and defaults are what a link holds: shown as they are.
@@ -136,14 +158,16 @@ def allowed(p: Param) -> str:
 
 
 def script(s: Settings) -> str:
-    """The PyTorch script of the plain run on the data in use (an upload written out).
+    """The PyTorch script of the plain run on the data in use (an upload written out),
+    followed by the second run when the page compares one (``cmp``).
 
     Its ``APP_QUERY`` is the link that reproduces the run and the data, or
     None when no link can carry the uploaded data in use.
     """
     data = session_upload() or s.recipe()
     query = None if uncarried() is not None else in_use(s).to_query()
-    return export.pytorch_script(data, s.plain_run().train_settings(), query=query)
+    second = s.second_run().train_settings() if s.cmp else None
+    return export.pytorch_script(data, s.plain_run().train_settings(), second=second, query=query)
 
 
 def settings_json(s: Settings) -> str:

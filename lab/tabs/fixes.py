@@ -25,6 +25,7 @@ from ..state import REMEDY_VARIANTS, RemedyRun, Settings
 from ..text import fmt, plain
 from ..upload import data_key
 from .gate import Bar, ask
+from .scope import say_mse_only
 
 #: A remedy's outcome on the page: its result, or the engine's refusal.
 Outcome = RemedyResult | str
@@ -178,6 +179,7 @@ def _in_order(outcomes: dict[str, Outcome]) -> dict[str, Outcome]:
 
 
 def fixes_tab(s: Settings) -> None:
+    say_mse_only(s, _("The remedies"))
     st.markdown(
         "#### "
         + _("Remedies, side by side, from w₀ = {w0} on the same data").format(w0=fmt(s.w0, 6))

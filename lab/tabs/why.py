@@ -22,9 +22,11 @@ from ..state import Settings
 from ..text import fmt
 from ..upload import data_key
 from .gate import Bar, ask
+from .scope import say_mse_only
 
 
 def why_tab(s: Settings) -> None:
+    say_mse_only(s, _("The why-numbers"))
     data = dataset(data_key(s))
     if data.max_abs_x == 0:
         st.info(_("Every x is 0: the loss does not depend on w, and there is nothing to explain."))
