@@ -236,18 +236,27 @@ def get_nearest_global(key: DataKey, w: float) -> tuple[float, bool]:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def get_end_facts(key: DataKey, w: float) -> tuple[float, Message | str, bool, float, float, int]:
+def get_end_facts(
+    key: DataKey, w: float, window: tuple[float, float] | None = None
+) -> tuple[float, Message | str, bool, float, float, int]:
     """Where a run that ends at ``w`` stands: w* (see :func:`get_nearest_global`) and its
     label (:func:`landscape.window.target_labels`, deferred: ``str()`` translates it;
     "" without w*), whether it is global, the basin ``(a, b)`` of w
-    (:func:`landscape.why.basin`), and the local minima between w and w*."""
+    (:func:`landscape.why.basin`), and the local minima between w and w*.
+
+    ``window``, one whose :func:`get_minima` the page has, supplies those minima
+    when w and w* lie strictly inside it: ``minima`` lists every one strictly
+    inside its window, so the window's, cut to (w, w*), are the same set."""
     g, is_global = get_nearest_global(key, w)
     spec = get_spectrum(key)
     a, b = basin(spec, w)
     # Minima strictly between w and w*, less w*'s own (a located copy of an exact w*).
     lo, hi = min(w, g), max(w, g)
     ga, gb = get_basin(key, g) if math.isfinite(g) else (g, g)
-    found = minima(spec, lo, hi) if hi > lo else np.empty(0)
+    if window is not None and window[0] < lo and hi < window[1]:
+        found = get_minima(key, *window)
+    else:
+        found = minima(spec, lo, hi) if hi > lo else np.empty(0)
     between = minima_between(found[(found <= ga) | (found >= gb)], lo, hi)
     label = target_labels(spec, np.array([g]))[0] if math.isfinite(g) else ""
     return g, label, is_global, a, b, between

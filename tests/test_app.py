@@ -293,7 +293,7 @@ def test_one_sample_run_is_said_to_solve_the_task():
     text = landscape_text(at)
     assert "Solved: w = 1.3595251 classifies its one training sample" in text
     assert "solved means every training sample is classified" in text
-    assert "the run ends at w*'s minimum" in text
+    assert "the run ends in w*'s basin" in text
     history = next(c for c in charts(at) if c["layout"].get("yaxis2"))
     (line,) = [s["y0"] for s in history["layout"]["shapes"] if s.get("yref") == "y"]
     # Independently: the zeros of sin^2(684 w) are k pi / 684; the nearest to the end.

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from plotly.subplots import make_subplots
 from reference import direct_curvature, direct_grad, direct_loss
 
-from lab.tabs.why import chaos_text, floor_text, reasons
+from lab.state import Settings
+from lab.tabs.why import SHOUT_RATIO, SMALL_X, chaos_text, floor_text, reasons, solved, title
 from landscape import i18n
 from landscape.data import Dataset, parity_data, range_data, with_label_noise
 from landscape.floor import locate
@@ -28,6 +29,7 @@ from landscape.plots.why import (
     sample_terms_figure,
 )
 from landscape.surface import count_minima, maxima, minima
+from landscape.train import train
 from landscape.why import (
     basin,
     float32_max_x,
@@ -711,3 +713,103 @@ def test_cached_labels_are_translated_where_shown(marked):
     (label,) = target_labels(QUESTION, np.array([HALF_PI]))
     i18n._current.reset(token)
     assert str(label) == "«π/2 = 1.5707963268»"  # ...shown in another language
+
+
+# --- headings that follow from the numbers (issue 10) -----------------------------------------
+
+#: x = 1..100 labelled 1 for even x: the reversed-parity upload of issue 10.
+REVERSED = Dataset(np.arange(1.0, 101.0), (np.arange(1, 101) % 2 == 0).astype(float))
+HEADED = {
+    "consecutive 0..3": (range_data(0, 4), 1.0, 1e-4),
+    "consecutive -3..0": (range_data(-3, 1), 1.0, 1e-4),
+    "question": (QUESTION, 0.01, 1e-6),
+    "reversed parity": (REVERSED, 0.2, 1e-5),
+}
+
+
+def _question_loop(data, w0=1.5, lr=4e-4, epochs=100):
+    """The question's training loop on ``data``, written as its script writes it: w at the end."""
+    x = torch.tensor(data.x, dtype=torch.float32).reshape(-1, 1)
+    y = torch.tensor(data.y, dtype=torch.float32).reshape(-1, 1)
+    fc1 = torch.nn.Linear(1, 1, bias=False)
+    with torch.no_grad():
+        fc1.weight.data.fill_(w0)
+    optimizer = torch.optim.SGD(fc1.parameters(), lr=lr)
+    for _ in range(epochs):
+        optimizer.zero_grad()
+        loss = torch.nn.MSELoss()(torch.sin(fc1(x)) ** 2, y)
+        loss.backward()
+        optimizer.step()
+    return fc1.weight.item(), fc1
+
+
+def _notebook_solved(data, fc1):
+    """The notebook's check, one sample at a time: pred < 0.5 exactly where the label is 0."""
+    with torch.no_grad():
+        preds = [torch.sin(fc1(torch.tensor([[float(x)]]))).item() ** 2 for x in data.x]
+    return all((p < 0.5) == (y < 0.5) for p, y in zip(preds, data.y, strict=True))
+
+
+@pytest.mark.parametrize("name", HEADED)
+def test_headings_follow_direct_sums(name):
+    data, half, step = HEADED[name]
+    w0, lr = 1.5, 4e-4
+    text = reasons(why_numbers(data, w0, lr), w0)
+    a, b = brute_maxima_around(data, w0, half, step)
+    jumps = lr * abs(float(direct_grad(data.x, data.y, np.array([w0]))[0])) / (b - a)
+    assert not 0.9 < jumps < 1.1  # far from the threshold: the brute grid decides it
+    assert text["steps"].startswith(
+        "2. **Steps jump basins.**" if jumps >= 1 else "2. **Steps are shorter than a basin.**"
+    )
+    t = w0 * data.x
+    share = np.abs(2 * (np.sin(t) ** 2 - data.y) * np.sin(2 * t) * data.x / data.n)
+    small = np.abs(data.x) <= SMALL_X
+    if small.all():
+        assert text["shout"].startswith("3. **No large |x| to shout.**")
+    else:
+        ratio = share.max() / share[small].max()
+        assert not 0.9 * SHOUT_RATIO < ratio < 1.1 * SHOUT_RATIO
+        head = (
+            "**Large |x| shout.**" if ratio >= SHOUT_RATIO else "**Large |x| do not shout here.**"
+        )
+        assert text["shout"].startswith("3. " + head)
+
+
+def test_issue_headings_on_its_links():
+    for name in ("consecutive 0..3", "consecutive -3..0", "reversed parity"):
+        data, _half, _step = HEADED[name]
+        assert (
+            "Steps are shorter than a basin" in reasons(why_numbers(data, 1.5, 4e-4), 1.5)["steps"]
+        )
+    text = reasons(why_numbers(QUESTION, 1.5, 4e-4), 1.5)
+    assert text["steps"].startswith("2. **Steps jump basins.**")
+    assert text["shout"].startswith("3. **Large |x| shout.**")
+
+
+@pytest.mark.parametrize("name", HEADED)
+def test_title_states_the_notebooks_outcome_of_the_run(name):
+    data = HEADED[name][0]
+    run = Settings().plain_run()  # the Landscape tab's run at the defaults: the question's
+    w_end, fc1 = _question_loop(data, run.w0, run.lr, run.epochs)
+    assert w_end == float(train(data, run.w0, **run.replay_kwargs()).w[-1])
+    expected = {
+        True: "Gradient descent solves it here, at w₀ = 1.5 with lr 0.0004",
+        False: "Why gradient descent fails here, at w₀ = 1.5 with lr 0.0004",
+    }[_notebook_solved(data, fc1)]
+    assert title(solved(data, w_end), 1.5, 4e-4) == expected
+
+
+def test_title_without_a_run_says_what_the_tab_shows():
+    assert title(None, 1.5, 4e-4) == (
+        "What the landscape does to gradient descent here, at w₀ = 1.5 with lr 0.0004"
+    )
+    assert solved(QUESTION, None) is None
+    assert solved(QUESTION, float("inf")) is False
+
+
+def test_chaos_is_named_only_when_the_runs_part():
+    c = _chaos()
+    assert "float32 rounding decides" in chaos_text(c)
+    still = SimpleNamespace(**{**vars(c), "parted_at": -1, "rate": np.nan})
+    assert "float32 rounding decides" not in chaos_text(still)
+    assert "the gap does not grow" in chaos_text(still)

@@ -41,6 +41,7 @@ from ..state import MAX_W, MAX_WINDOW, PlainRun, Settings, round_significant
 from ..text import fmt, sentences
 from ..upload import data_key
 from .gate import Bar, ask
+from .scope import say_mse_only
 
 #: Largest |w| whose float32 forward pass the verdict evaluates (the replay's own limit).
 _VERDICT_MAX_W = 1e3
@@ -112,7 +113,9 @@ def success(data: Dataset, w_end: float, *, criterion: bool = True) -> str:
 
 def at_global_minimum(s: Settings, w_end: float) -> str:
     """Where the run ended relative to the global minimum w* nearest its end."""
-    g, label, global_, a, b, between = get_end_facts(data_key(s), w_end)
+    # The tab has the minima of the settings' window (prepare), unless it is fitted.
+    window = None if s.fit else (s.lo, s.hi)
+    g, label, global_, a, b, between = get_end_facts(data_key(s), w_end, window)
     if not math.isfinite(g):
         return ""
     if global_:
@@ -125,7 +128,7 @@ def at_global_minimum(s: Settings, w_end: float) -> str:
     if a <= g <= b:
         return _(
             "{where}, in the same basin (between the local maxima {a} and {b} of L): "
-            "**the run ends at w\\*'s minimum**."
+            "**the run ends in w\\*'s basin**."
         ).format(where=where, a=fmt(a, 6), b=fmt(b, 6))
     return ngettext(
         "{where}, with **{n} other local minimum** between.",
@@ -349,12 +352,15 @@ def float64_comparable(run: PlainRun) -> bool:
 
 
 def prepare(s: Settings, key: str) -> bool:
-    """Computes the runs and the minima unless they cost more than the budget and no one asked."""
+    """Computes the runs and the minima of the drawn window unless they cost more than the
+    budget and no one asked (the window: the settings', or with ``fit`` the paths')."""
     data, view = dataset(data_key(s)), run_view(s)
     runs = [r for r in (view.run, view.second) if r is not None]
     missing = [r for r in runs if cached(get_run, data_key(s), r) is None]
     need_f64 = view.float64 and cached(get_float64_path, data_key(s), view.run) is None
-    need_scan = cached(get_minima, data_key(s), s.lo, s.hi) is None
+    # A fitted window is known once the paths are: then only its scan is needed.
+    known = not s.fit or not (missing or need_f64)
+    need_scan = not known or cached(get_minima, data_key(s), *view_window(s, view)) is None
     cost = sum((run_cost(data, r) for r in missing), Cost())
     cost += scan_cost(data) if need_scan else Cost()
     if need_f64:
@@ -369,7 +375,7 @@ def prepare(s: Settings, key: str) -> bool:
         bar.phase(_("Running the float64 path"), 0, 2)
         get_float64_path(data_key(s), view.run)
     bar.phase(_("Locating the minima"), 1, 2)
-    get_minima(data_key(s), s.lo, s.hi)
+    get_minima(data_key(s), *view_window(s, view))
     bar.close()
     return True
 
@@ -411,6 +417,7 @@ def landscape_caption(s: Settings, data: Dataset, lo: float, hi: float, minima: 
 
 
 def landscape_tab(s: Settings) -> None:
+    say_mse_only(s, _("The exact landscape and its minima drawn here"))
     data = dataset(data_key(s))
     if not prepare(s, "compute_landscape"):
         return
@@ -451,8 +458,8 @@ def landscape_tab(s: Settings) -> None:
             bottom = _("the training loss that torch reported (float32, log scale).")
         st.caption(
             _(
-                "Top: the weight after each step, with the global minimum w* nearest the end "
-                "dashed. Bottom: {bottom}"
+                "Top: the weight after each step, with w* (the minimum the summary above "
+                "names) dashed. Bottom: {bottom}"
             ).format(bottom=bottom)
         )
     others = view_paths(data_key(s), view)[1:]

@@ -2,27 +2,46 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import numpy as np
 import streamlit as st
 
 from landscape import plots
+from landscape.accuracy import MAX_ABS_W as VERDICT_MAX_W
+from landscape.accuracy import verdict
 from landscape.data import Dataset
 from landscape.floor import NOT_A_MINIMUM, QUADRATIC, QUARTIC, UNDECIDED, Floor, floor_label
 from landscape.i18n import N_
 from landscape.maps import Chaos
 from landscape.plots.why import floor_figure
-from landscape.why import WhyNumbers, sample_extremes
+from landscape.why import WhyNumbers, sample_extremes, why_numbers
 
-from ..budget import scan_cost, swarm_cost
-from ..cache import CHAOS_EPS, CHAOS_STEPS, cached, dataset, get_chaos, get_spectrum, get_why
+from ..budget import run_cost, scan_cost, swarm_cost, within_budget
+from ..cache import (
+    CHAOS_EPS,
+    CHAOS_STEPS,
+    cached,
+    dataset,
+    get_chaos,
+    get_run,
+    get_spectrum,
+    get_why,
+)
 from ..i18n import _, ngettext
 from ..state import Settings
 from ..text import fmt
 from ..upload import data_key
 from .gate import Bar, ask
+from .landscape import success
 from .scope import say_mse_only
+
+#: From this ratio of the largest share of L' to the largest among small |x| on, the
+#: page says large |x| "shout" (an order of magnitude louder than the working set).
+SHOUT_RATIO = 10.0
+#: The working set the ratio is taken against: ``why_numbers``' own ``small_x``.
+SMALL_X = float(inspect.signature(why_numbers).parameters["small_x"].default)
 
 
 def why_tab(s: Settings) -> None:
@@ -40,8 +59,9 @@ def why_tab(s: Settings) -> None:
         bar.phase(_("Computing the why-numbers (basins, curvature, the nearest solution)"), 0, 1)
         why = get_why(data_key(s), s.w0, s.lr)
         bar.close()
-    title = _("Why gradient descent fails here, at w₀ = {w0} with lr {lr}")
-    st.markdown("#### " + title.format(w0=fmt(s.w0, 6), lr=fmt(s.lr)))
+    w_end = run_end(s)
+    st.markdown("#### " + title(solved(data, w_end), s.w0, s.lr))
+    st.markdown(outcome(data, w_end))
     text = reasons(why, s.w0)
     # One formula per line: a phone is ~20 symbols wide.
     st.latex(r"L(w)=\frac1N\sum_i r_i^2,\quad r_i=\sin^2(w x_i)-y_i")
@@ -71,19 +91,51 @@ def why_tab(s: Settings) -> None:
     chaos_section(s)
 
 
+def run_end(s: Settings) -> float | None:
+    """The last weight of the plain run these numbers describe (the Landscape tab's when
+    method is none): from the shared cache, or computed when it fits the budget; else None."""
+    key, run = data_key(s), s.plain_run()
+    got = cached(get_run, key, run)
+    if got is None and within_budget(run_cost(dataset(key), run)):
+        got = get_run(key, run)
+    return None if got is None else float(got.w[-1])
+
+
+def solved(data: Dataset, w_end: float | None) -> bool | None:
+    """Whether the run ending at ``w_end`` classifies every training sample (None: no run)."""
+    if w_end is None:
+        return None
+    if not (math.isfinite(w_end) and abs(w_end) <= VERDICT_MAX_W):
+        return False
+    return verdict(data, w_end).solved
+
+
+def title(outcome: bool | None, w0: float, lr: float) -> str:
+    """The tab's heading: the run's outcome when it is known, else what the tab shows."""
+    if outcome is None:
+        text = _("What the landscape does to gradient descent here, at w₀ = {w0} with lr {lr}")
+    elif outcome:
+        text = _("Gradient descent solves it here, at w₀ = {w0} with lr {lr}")
+    else:
+        text = _("Why gradient descent fails here, at w₀ = {w0} with lr {lr}")
+    return text.format(w0=fmt(w0, 6), lr=fmt(lr))
+
+
+def outcome(data: Dataset, w_end: float | None) -> str:
+    """The run's verdict with its criterion, or why it is not stated."""
+    if w_end is None:
+        return _(
+            "Whether this run solves the task is not stated here: its replay costs more "
+            "than a page computes without a click (the Landscape tab offers it)."
+        )
+    return _("The run from w₀: {verdict}").format(verdict=success(data, w_end))
+
+
 def reasons(why: WhyNumbers, w0: float) -> dict[str, str]:
     """The tab's sentences for ``why`` at ``w0``, by key (comb, steps, shout, curvature,
     floor, float32, terms, floor_plot): pure text in the page's language, every number
     from ``why``."""
     small, large = sample_extremes(Dataset(why.abs_x, np.zeros_like(why.abs_x)))
-    ratio = (
-        _(
-            "the largest sample's share of the gradient is **{ratio} times** the largest "
-            "among |x| ≤ 5"
-        ).format(ratio=fmt(why.grad_ratio, 3))
-        if math.isfinite(why.grad_ratio)
-        else _("no sample has |x| ≤ 5 to compare with")
-    )
     stable = (
         _("gradient descent is stable near w₀ only for lr < 2/L'' = {limit}").format(
             limit=fmt(why.max_stable_lr, 3)
@@ -98,20 +150,9 @@ def reasons(why: WhyNumbers, w0: float) -> dict[str, str]:
     )
     span, half = floor_span(why)
     return {
-        "comb": "1. "
-        + _(
-            "**A comb of minima.** Sample i's term has period π/|xᵢ| in w; the largest |x| "
-            "gives the finest, π/{x} = {period}. {width}, and {between}."
-        ).format(x=fmt(large), period=fmt(why.finest_period, 3), width=width, between=between(why)),
-        "steps": "2. "
-        + _(
-            "**Steps jump basins.** At w₀, L' = {grad}, so one full-batch step moves "
-            "lr·|L'| = {step}: **{jumps} basin widths**."
-        ).format(grad=fmt(why.grad, 4), step=fmt(why.step, 3), jumps=fmt(why.step_in_basins, 3)),
-        "shout": "3. "
-        + _(
-            "**Large |x| shout.** Each share 2(sin²(wx)−y)·sin(2wx)·x/N grows with |x|: {ratio}."
-        ).format(ratio=ratio),
+        "comb": "1. " + comb_text(why, large, width),
+        "steps": "2. " + steps_text(why),
+        "shout": "3. " + shout_text(why),
         "curvature": "4. "
         + _("**Curvature.** L''(w₀) = {curvature}: {stable}.").format(
             curvature=fmt(why.curvature, 4), stable=stable
@@ -129,6 +170,84 @@ def reasons(why: WhyNumbers, w0: float) -> dict[str, str]:
         ),
         "floor_plot": _(_FLOOR_CAPTIONS[why.floor.kind]).format(span=_(span), half=fmt(half, 3)),
     }
+
+
+def comb_text(why: WhyNumbers, large: float, width: str) -> str:
+    """Item 1: the comb's finest period, w₀'s basin and the minima on the way to g."""
+    comb = (
+        _(
+            "**A comb of minima.** Sample i's term has period π/|xᵢ| in w; the largest |x| "
+            "gives the finest, π/{x} = {period}. {width}, and {between}."
+        )
+        if why.minima_between > 0
+        else _(
+            "**A comb of minima, none in the way.** Sample i's term has period π/|xᵢ| in w; "
+            "the largest |x| gives the finest, π/{x} = {period}. {width}, and {between}."
+        )
+    )
+    return comb.format(
+        x=fmt(large), period=fmt(why.finest_period, 3), width=width, between=between(why)
+    )
+
+
+def steps_text(why: WhyNumbers) -> str:
+    """Item 2: one full-batch step against w₀'s basin; "jump" only from one basin width on."""
+    steps = (
+        _(
+            "**Steps jump basins.** At w₀, L' = {grad}, so one full-batch step moves "
+            "lr·|L'| = {step}: **{jumps} basin widths**."
+        )
+        if why.step_in_basins >= 1
+        else _(
+            "**Steps are shorter than a basin.** At w₀, L' = {grad}, so one full-batch step "
+            "moves lr·|L'| = {step}: **{jumps} basin widths**."
+        )
+    )
+    return steps.format(
+        grad=fmt(why.grad, 4), step=fmt(why.step, 3), jumps=fmt(why.step_in_basins, 3)
+    )
+
+
+def shout_text(why: WhyNumbers) -> str:
+    """Item 3: how much louder the largest share of L' is than the small-|x| ones; "shout"
+    only from :data:`SHOUT_RATIO` on."""
+    share = "2(sin²(wx)−y)·sin(2wx)·x/N"
+    small = fmt(SMALL_X)
+    r = why.grad_ratio
+    if not np.any(why.abs_x > SMALL_X):
+        return _(
+            "**No large |x| to shout.** Each share {share} grows with |x|, but every sample "
+            "here has |x| ≤ {small}, the working set the loud ones are compared with."
+        ).format(share=share, small=small)
+    if math.isnan(r) and not np.any(why.abs_x <= SMALL_X):
+        return _(
+            "**Large |x| only.** Each share {share} grows with |x|; no sample has "
+            "|x| ≤ {small} to compare with."
+        ).format(share=share, small=small)
+    if math.isnan(r):
+        return _(
+            "**No sample dominates the gradient.** Each share {share} grows with |x|, but at "
+            "w₀ every share is 0."
+        ).format(share=share)
+    if r == math.inf:
+        return _(
+            "**Large |x| shout.** Each share {share} grows with |x|: every sample with "
+            "|x| ≤ {small} has a zero share at w₀, and larger ones do not."
+        ).format(share=share, small=small)
+    if r >= SHOUT_RATIO:
+        return _(
+            "**Large |x| shout.** Each share 2(sin²(wx)−y)·sin(2wx)·x/N grows with |x|: {ratio}."
+        ).format(
+            ratio=_(
+                "the largest sample's share of the gradient is **{ratio} times** the largest "
+                "among |x| ≤ 5"
+            ).format(ratio=fmt(r, 3))
+        )
+    return _(
+        "**Large |x| do not shout here.** Each share {share} grows with |x|, but the largest "
+        "is **{ratio} times** the largest among |x| ≤ {small}, below the {threshold} from "
+        "which this page says they shout."
+    ).format(share=share, ratio=fmt(r, 3), small=small, threshold=fmt(SHOUT_RATIO))
 
 
 def between(why: WhyNumbers) -> str:
@@ -319,9 +438,11 @@ def _quartic_text(why: WhyNumbers, w0: float, gap: str) -> str:
 
 def chaos_section(s: Settings) -> None:
     eps = f"{CHAOS_EPS:.0e}"
-    st.markdown("#### 7. " + _("Chaos: two starts {eps} apart").format(eps=eps))
     key, run = data_key(s), s.plain_run()
     c = cached(get_chaos, key, run)
+    # A placeholder: the heading names chaos only once the runs are known to part.
+    head = st.empty()
+    head.markdown("#### 7. " + chaos_heading(c, eps))
     if c is None:
         cost = swarm_cost(_("two runs"), get_spectrum(key), 2, min(s.epochs, CHAOS_STEPS))
         if not ask(cost, "compute_chaos"):
@@ -330,21 +451,34 @@ def chaos_section(s: Settings) -> None:
         bar.phase(_("Running two starts {eps} apart").format(eps=eps), 0, 1)
         c = get_chaos(key, run)
         bar.close()
+        head.markdown("#### 7. " + chaos_heading(c, eps))
     st.markdown(chaos_text(c))
     st.plotly_chart(plots.chaos_figure(c), key="chaos")
 
 
+def parted(c: Chaos) -> bool:
+    """Whether the two runs grew apart past the threshold: chaos shown, not assumed."""
+    return c.parted_at >= 0
+
+
+def chaos_heading(c: Chaos | None, eps: str) -> str:
+    """Says "Chaos" only once the two runs are known to part; else what the item shows."""
+    if c is not None and parted(c):
+        return _("Chaos: two starts {eps} apart").format(eps=eps)
+    return _("Two starts {eps} apart").format(eps=eps)
+
+
 def chaos_text(c: Chaos) -> str:
     """How two starts ``c.eps`` apart grow apart, from the runs themselves."""
-    if c.parted_at >= 0:
-        parted = ngettext(
+    if parted(c):
+        apart = ngettext(
             "they are more than {threshold} apart after **{steps} step**",
             "they are more than {threshold} apart after **{steps} steps**",
             c.parted_at,
         ).format(threshold=fmt(c.threshold), steps=c.parted_at)
     else:
         steps = c.w.shape[0] - 1
-        parted = ngettext(
+        apart = ngettext(
             "they stay within {threshold} of each other for {steps} step",
             "they stay within {threshold} of each other for {steps} steps",
             steps,
@@ -356,8 +490,17 @@ def chaos_text(c: Chaos) -> str:
         if math.isfinite(c.rate) and c.rate > 0
         else _("the gap does not grow")
     )
-    return _(
-        "Two full-batch runs from w₀ and w₀ + {eps}, same optimizer and lr: {growth}, and "
-        "{parted}. A difference of one float32 rounding decides where the run goes. (These "
-        "two runs use the float64 swarm engine with exact gradients, not the float32 replay.)"
-    ).format(eps=f"{c.eps:.0e}", growth=growth, parted=parted)
+    if parted(c):
+        text = _(
+            "Two full-batch runs from w₀ and w₀ + {eps}, same optimizer and lr: {growth}, and "
+            "{parted}. A difference of one float32 rounding decides where the run goes. (These "
+            "two runs use the float64 swarm engine with exact gradients, not the float32 "
+            "replay.)"
+        )
+    else:
+        text = _(
+            "Two full-batch runs from w₀ and w₀ + {eps}, same optimizer and lr: {growth}, and "
+            "{parted}. (These two runs use the float64 swarm engine with exact gradients, not "
+            "the float32 replay.)"
+        )
+    return text.format(eps=f"{c.eps:.0e}", growth=growth, parted=apart)
