@@ -173,7 +173,7 @@ def tabs(settings: Settings, locked: bool) -> str:
             if tab.open:
                 shown = name
                 try:
-                    renderers[name](settings)
+                    renderers[name](dataclasses.replace(settings, tab=name))
                 except ValueError as exc:
                     # The engine refuses what it cannot compute, naming the argument.
                     st.error(
