@@ -24,7 +24,8 @@ The three without a series are summed directly in float64 over the distinct
 is a comb whose teeth are set by the model's frequencies (:class:`Comb`
 measures it): MSE, L1 and Huber have minima about ``pi / max|x|`` apart; BCE
 adds a pole wherever a model output ``sin^2(w x_i)`` reaches 0 or 1 against
-its label (``w = k pi / (2 |x_i|)``), with a minimum between every two poles.
+its label (``w = k pi / |x_i|`` where ``y_i != 0``, ``(k + 1/2) pi / |x_i|`` where
+``y_i != 1``), with a minimum between every two poles.
 """
 
 from __future__ import annotations

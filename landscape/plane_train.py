@@ -20,8 +20,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from .accuracy import Verdict, agrees
 from .data import Dataset, readonly
-from .plane import MODEL_BIAS, check_model, check_p
+from .plane import MODEL_AMPLITUDE, MODEL_BIAS, check_model, check_p
 from .train import TrainSettings, check_run, float32_column
 
 
@@ -53,6 +54,34 @@ class _AmplitudeNet(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.fc1(x)
         return self.a * torch.sin(x) ** 2
+
+
+#: The replay's network of each two-parameter model, built from (w0, p0).
+_NETS: dict[str, Callable[[float, float], nn.Module]] = {
+    MODEL_BIAS: _BiasNet,
+    MODEL_AMPLITUDE: _AmplitudeNet,
+}
+
+
+def plane_verdict(data: Dataset, model: str, w: float, p: float) -> Verdict:
+    """Whether ``(w, p)`` solves the task: the model's float32 outputs against the labels.
+
+    The forward pass is the replay's own network (``nn.Linear(1, 1,
+    bias=True)`` filled with ``w`` and ``b = p``, or the question's layer with
+    amplitude ``a = p``); a sample is classified when its output and its label
+    lie on the same side of 1/2 (:func:`landscape.accuracy.agrees`).
+
+    Raises
+    ------
+    ValueError
+        If ``model`` is not one of ``"w,b"``, ``"w,a"``.
+    """
+    if model not in _NETS:
+        raise ValueError(f"model must be one of {', '.join(map(repr, _NETS))}, got {model!r}")
+    net = _NETS[model](float(w), float(p))
+    with torch.no_grad():
+        out = net(float32_column(data.x)).reshape(-1).double().numpy()
+    return Verdict(float(w), int(np.count_nonzero(agrees(out, data.y))), data.n)
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,7 +162,7 @@ def train_plane(
         progress(0, planned)
     x, y = float32_column(data.x), float32_column(data.y)
     with torch.random.fork_rng(devices=[]), torch.enable_grad():
-        net = _BiasNet(s.w0, p0) if model == MODEL_BIAS else _AmplitudeNet(s.w0, p0)
+        net = _NETS[model](s.w0, p0)
         weight = net.fc1.weight
         second = net.fc1.bias if model == MODEL_BIAS else net.a
         criterion = nn.MSELoss()

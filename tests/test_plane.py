@@ -29,7 +29,7 @@ from landscape.plane import (
     plane_terms,
     plane_view,
 )
-from landscape.plane_train import train_plane
+from landscape.plane_train import plane_verdict, train_plane
 from landscape.surface import minima
 from landscape.train import TORCH_THREADS, train
 from landscape.window import dense_grid
@@ -463,3 +463,26 @@ def test_a_plane_computed_for_one_language_is_drawn_for_the_other_at_once(monkey
     assert not en.exception and not en.button  # the plane is cached; its figure is drawn
     (chart,) = en.get("plotly_chart")
     assert json.loads(chart.proto.spec)["data"][0]["name"] == "exact loss"  # in its own words
+
+
+@pytest.mark.parametrize(
+    ("model", "w", "p"),
+    [("w,b", np.pi / 2, 0.0), ("w,b", 1.5, 0.3), ("w,a", np.pi / 2, 1.0), ("w,a", np.pi / 2, 0.4)],
+)
+def test_plane_verdict_counts_what_a_one_at_a_time_forward_pass_counts(model, w, p):
+    xs = np.arange(-7.0, 40.0)
+    data = Dataset(xs, np.abs(xs) % 2)
+    fc1 = torch.nn.Linear(1, 1, bias=model == "w,b")
+    with torch.no_grad():
+        fc1.weight.data.fill_(w)
+        if model == "w,b":
+            fc1.bias.data.fill_(p)
+        amplitude = torch.tensor(p if model == "w,a" else 1.0, dtype=torch.float32)
+        outs = [(amplitude * torch.sin(fc1(torch.tensor([[float(x)]]))) ** 2).item() for x in xs]
+    expected = sum((out >= 0.5) == (y >= 0.5) for out, y in zip(outs, data.y, strict=True))
+    assert plane_verdict(data, model, w, p).correct == expected
+
+
+def test_plane_verdict_refuses_the_one_parameter_model():
+    with pytest.raises(ValueError, match="model must be one of 'w,b', 'w,a'"):
+        plane_verdict(Dataset([1.0], [1.0]), "w", 1.5, 0.0)

@@ -308,8 +308,9 @@ def _losses_section(s: Settings, w: float) -> None:
         sentence.append(
             _(
                 "BCE's logs add a pole wherever a model output sin²(w·xᵢ) reaches 0 or 1 against "
-                "its label (w = kπ/(2|xᵢ|)): {poles} distinct poles here, each gap holding a "
-                "minimum, so ≥ {count} minima {spacing} apart on average (MSE: {mse})."
+                "its label (w = kπ/|xᵢ| where yᵢ ≠ 0, w = (k + ½)π/|xᵢ| where yᵢ ≠ 1): {poles} "
+                "distinct poles here, each gap holding a minimum, so ≥ {count} minima {spacing} "
+                "apart on average (MSE: {mse})."
             ).format(
                 poles=f"{bce.count + 1:,}",
                 count=f"{bce.count:,}",

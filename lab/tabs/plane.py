@@ -7,6 +7,7 @@ import dataclasses
 import numpy as np
 import streamlit as st
 
+from landscape.accuracy import Verdict
 from landscape.data import Dataset
 from landscape.i18n import N_
 from landscape.plane import (
@@ -19,7 +20,7 @@ from landscape.plane import (
     PlaneView,
     comb,
 )
-from landscape.plane_train import PlaneTrajectory
+from landscape.plane_train import PlaneTrajectory, plane_verdict
 from landscape.window import MIN_GRID
 
 from ..budget import Cost, Part, replay_cost
@@ -276,6 +277,30 @@ def comb_text(view: PlaneView, p_run: float) -> str:
     return " ".join(words)
 
 
+#: What "solved" means for a two-parameter model (the question's criterion, its own output).
+PLANE_CRITERION = N_(
+    "solved means every training sample is classified: the model's float32 output is at least "
+    "0.5 exactly where the label is"
+)
+
+
+def verdict_text(v: Verdict) -> str:
+    """Whether the run's end solves the task, with the criterion."""
+    if v.solved:
+        head = ngettext(
+            "**Solved**: the end point classifies its one training sample",
+            "**Solved**: the end point classifies all {n} training samples",
+            v.n,
+        ).format(n=f"{v.n:,}")
+    else:
+        head = ngettext(
+            "**Not solved**: the end point classifies {correct} of its {n} training sample",
+            "**Not solved**: the end point classifies {correct} of {n} training samples",
+            v.n,
+        ).format(correct=f"{v.correct:,}", n=f"{v.n:,}")
+    return _("{head} ({criterion}).").format(head=head, criterion=_(PLANE_CRITERION))
+
+
 def run_text(s: Settings, run: PlaneTrajectory, view: PlaneView) -> str:
     """One paragraph on the run: start, end, what torch reported."""
     name = SECOND[s.model]
@@ -299,6 +324,7 @@ def run_text(s: Settings, run: PlaneTrajectory, view: PlaneView) -> str:
             end=end,
         )
     ]
+    words.append(verdict_text(plane_verdict(dataset(data_key(s)), s.model, run.w[-1], run.p[-1])))
     if run.batch_loss.size:
         words.append(
             _("The last loss torch reported: {loss}.").format(
