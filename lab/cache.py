@@ -27,6 +27,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from landscape import plots
+from landscape.accuracy import Verdict, verdict
 from landscape.criteria import HUBER_DELTA
 from landscape.data import Dataset, Recipe
 from landscape.deferred import Message
@@ -52,7 +53,7 @@ from landscape.maps import (
 )
 from landscape.parting import float64_path, part_tolerance, parting_step
 from landscape.plane import PlaneView, p_range, plane_view
-from landscape.plane_train import PlaneTrajectory, train_plane
+from landscape.plane_train import PlaneTrajectory, plane_verdict, train_plane
 from landscape.plots.landscape import Path, add_runs, basin_edges, path_label
 from landscape.plots.plane import plane_figure
 from landscape.remedies import REMEDIES, RemedyResult
@@ -166,6 +167,13 @@ def validation_note(key: DataKey) -> str:
     return _("No validation set: uploaded data are trained on whole (no holdout).")
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def get_verdict(key: DataKey, w: float, held_out: bool = False) -> Verdict:
+    """:func:`landscape.accuracy.verdict` at ``w`` on the training data of ``key``, or with
+    ``held_out`` on its validation set: a float32 pass over every sample (~30 ms at 1e5)."""
+    return verdict(validation(key) if held_out else dataset(key), w)
+
+
 def compute_run(key: DataKey, run: RunKey, progress: Progress) -> Run:
     """:func:`get_run`, computed here with ``progress(done, total)`` calls, and cached for all."""
     return get_run(key, run, _given=_compute_run(key, run, progress))
@@ -187,14 +195,6 @@ def get_minima(key: DataKey, lo: float, hi: float, _probe: bool = False) -> np.n
 @st.cache_data(max_entries=32, show_spinner=False)
 def get_targets(key: DataKey, lo: float, hi: float) -> tuple[np.ndarray, bool]:
     return targets(get_spectrum(key), lo, hi, get_minima(key, lo, hi))
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def get_target_labels(key: DataKey, lo: float, hi: float) -> list[Message]:
-    """``get_targets``' minima as text: "π/2 = 1.5707963268" when exact, else the digits
-    their bound supports and the bound; deferred, so ``str()`` shows each in the page's
-    language and the cache holds no translated text."""
-    return target_labels(get_spectrum(key), get_targets(key, lo, hi)[0])
 
 
 # Figures are cached as objects (cache_resource): a pickled Figure re-validates
@@ -437,6 +437,13 @@ def get_plane_run(
     if (given := _supplied(_probe, _given)) is not None:
         return given
     return train_plane(dataset(key), model, run.w0, p0, **run.train_kwargs())
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def get_plane_verdict(key: DataKey, model: str, w: float, p: float) -> Verdict:
+    """:func:`landscape.plane_train.plane_verdict` of ``(w, p)``: a float32 torch forward
+    pass over every sample (~40 ms at 1e5), once for all reruns."""
+    return plane_verdict(dataset(key), model, w, p)
 
 
 def compute_plane_run(

@@ -27,7 +27,6 @@ from .state import (
     preset_base,
     resolve,
 )
-from .workarounds import misread_int_input
 
 #: Keys that the control panel holds; "preset" sets the defaults of the others.
 PANEL_KEYS = tuple(
@@ -44,9 +43,7 @@ def url_settings() -> tuple[Settings, list[Message]]:
     if "_url" not in st.session_state:
         query = st.query_params.to_dict()
         st.session_state["_url"] = Settings.from_query(query)
-        st.session_state["_unbound"] = {
-            k for k, v in query.items() if misread_int_input(k, v) or _refused_number(k, v)
-        }
+        st.session_state["_unbound"] = {k for k, v in query.items() if _refused_number(k, v)}
     return st.session_state["_url"]
 
 
@@ -54,7 +51,11 @@ def _refused_number(key: str, text: str) -> bool:
     """True for a number key whose URL value the spec refuses (a number widget has no bounds).
 
     Its widget is left unbound on the first run, so that it shows the default
-    that the notice announces rather than the refused value.
+    that the notice announces rather than the refused value. This also covers
+    Streamlit 1.67's integer inputs, which read URL text as ``int(float(text))``:
+    "2.5" would become 2 silently, and "inf" or "1e309" would raise
+    OverflowError and crash the page (upstream fixed only the float side:
+    streamlit/streamlit pull request 15799).
     """
     p = SPECS.get(key)
     if p is None or p.kind not in ("int", "float"):
@@ -67,7 +68,7 @@ def _refused_number(key: str, text: str) -> bool:
 
 
 def release_unbound() -> None:
-    """Bind every widget to the URL from the next run on (see misread_int_input)."""
+    """Bind every widget to the URL from the next run on (see _refused_number)."""
     st.session_state["_unbound"] = set()
 
 

@@ -621,13 +621,14 @@ class Settings:
 
     preset: str = PRESET_QUESTION
     data: str = DATA_PARITY
-    n: int = 1000
-    high: int = 1000
-    seed: int = 0
-    start: int = 0
-    stop: int = 6
-    noise: float = 0.0
-    holdout: float = 0.0
+    # The data's defaults are the engine's (the question's draw).
+    n: int = Recipe.n
+    high: int = Recipe.high
+    seed: int = Recipe.seed
+    start: int = Recipe.start
+    stop: int = Recipe.stop
+    noise: float = Recipe.noise
+    holdout: float = Recipe.holdout
     upload: str = ""
     method: str = METHOD_NONE
     opt: str = "sgd"

@@ -34,7 +34,7 @@ import numpy as np
 
 from landscape.csvdata import MAX_ROWS
 from landscape.data import Dataset
-from landscape.datalink import digest, samples
+from landscape.datalink import DIGEST_CHARS, digest, samples
 
 __all__ = ["CAPACITY", "DiskStore", "Upload", "UploadStore", "digest", "store_dir"]
 
@@ -50,7 +50,7 @@ MAX_STORED = 500
 MAX_STORE_BYTES = 256 * 2**20
 #: Largest file read back: the largest upload plus the .npy header.
 _MAX_FILE_BYTES = 16 * MAX_ROWS + 4096
-_HEX = re.compile(r"[0-9a-f]{64}")
+_HEX = re.compile(rf"[0-9a-f]{{{DIGEST_CHARS}}}")
 _FLOAT = np.dtype("<f8")
 
 
@@ -99,7 +99,7 @@ class DiskStore:
 
     def _path(self, key: str) -> Path:
         if not _HEX.fullmatch(key):
-            raise ValueError(f"key must be 64 lowercase hex digits, got {key[:70]!r}")
+            raise ValueError(f"key must be {DIGEST_CHARS} lowercase hex digits, got {key[:70]!r}")
         return self.root / f"{key}.npy"
 
     def __contains__(self, key: str) -> bool:

@@ -59,3 +59,8 @@ def sentences(*parts: str) -> str:
     for part in filter(None, parts):
         text = _("{text} {sentence}").format(text=text, sentence=part) if text else part
     return text
+
+
+def sentence(clause: str) -> str:
+    """``clause`` as a sentence of its own: capitalised, ended as the page's language ends one."""
+    return _("{head}.").format(head=clause[:1].upper() + clause[1:])

@@ -22,8 +22,6 @@ import streamlit as st
 from landscape.csvdata import MAX_BYTES, MAX_ROWS, clean_name, parse_csv
 from landscape.data import Dataset
 from landscape.datalink import (
-    DIGEST_CHARS,
-    INLINE,
     KEY,
     MAX_INLINE_CHARS,
     MAX_INLINE_SAMPLES,
@@ -69,20 +67,6 @@ _MISSING = N_(
 _BROKEN = N_(
     "The link's uploaded data cannot be used ({error}); the settings' own data are shown instead."
 )
-
-
-#: :data:`landscape.datalink.RULE` (the form of an ``upload`` value) as a msgid.
-RULE = N_(
-    "'{inline}' and 1 to {chars} base64url characters (samples in the link), or '{stored}' and "
-    "{digits} lowercase hex digits (a stored dataset's SHA-256)"
-)
-
-
-def rule_text() -> str:
-    """:data:`RULE` in the page's language, with the engine's constants filled in."""
-    return _(RULE).format(
-        inline=INLINE, chars=f"{MAX_INLINE_CHARS:,}", stored=STORED, digits=DIGEST_CHARS
-    )
 
 
 def help_text() -> str:

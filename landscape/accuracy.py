@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from torch import nn
 
 from .checks import check_real
 from .data import Dataset
 from .i18n import N_
+from .train import Net, float32_column
 
 #: The notebook's threshold: a prediction at or above it says "odd" (label 1).
 THRESHOLD = 0.5
@@ -29,6 +29,8 @@ MAX_ABS_W = 1e3
 
 def predict(w: float, x: np.ndarray) -> np.ndarray:
     """The question's float32 forward pass at weight ``w``: ``sin(fc1(x))**2`` for every x.
+
+    The network is the replay's own (:class:`landscape.train.Net`).
 
     Parameters
     ----------
@@ -48,11 +50,8 @@ def predict(w: float, x: np.ndarray) -> np.ndarray:
     Cost: one float32 pass, O(N).
     """
     w = check_real("w", w, -MAX_ABS_W, MAX_ABS_W)
-    fc1 = nn.Linear(1, 1, bias=False)
     with torch.no_grad():
-        fc1.weight.data.fill_(w)
-        inputs = torch.tensor(np.asarray(x, dtype=np.float64), dtype=torch.float32).reshape(-1, 1)
-        out = torch.sin(fc1(inputs)) ** 2
+        out = Net(w)(float32_column(np.asarray(x, dtype=np.float64)))
     return out.reshape(-1).double().numpy()
 
 

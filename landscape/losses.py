@@ -92,8 +92,12 @@ def usable_losses(data: Dataset) -> tuple[str, ...]:
     return tuple(usable)
 
 
-def _pairs(data: Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distinct ``(x, y)`` pairs and their weights ``count / N``: equal pairs give equal terms."""
+def distinct_pairs(data: Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct ``(x, y)`` pairs and their weights ``count / N``: equal pairs give equal terms.
+
+    Returns ``(x, y, weight)``, each of shape (pairs,), ordered by x then y.
+    Raises ValueError if ``data`` is not a Dataset. Cost: one sort, O(N log N).
+    """
     if not isinstance(data, Dataset):
         raise ValueError(f"data must be a landscape.data.Dataset, got {type(data).__name__}")
     pairs, counts = np.unique(np.stack([data.x, data.y]), axis=1, return_counts=True)
@@ -102,7 +106,7 @@ def _pairs(data: Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def pair_count(data: Dataset) -> int:
     """Distinct ``(x, y)`` pairs of ``data``: the per-point cost of a direct landscape."""
-    return int(_pairs(data)[0].size)
+    return int(distinct_pairs(data)[0].size)
 
 
 def _log_clamped(values: np.ndarray) -> np.ndarray:
@@ -146,7 +150,7 @@ def loss_values(data: Dataset, w: np.ndarray, loss: str, delta: float = HUBER_DE
     points = check_points(w)
     if criterion.name == "mse":
         return as_spectrum(data).evaluate(points, 0)
-    x, y, weight = _pairs(data)
+    x, y, weight = distinct_pairs(data)
     flat = points.ravel()
     out = np.empty(flat.size)
     rows = max(1, _CHUNK // x.size)
@@ -465,7 +469,7 @@ def bce_poles(data: Dataset, lo: float, hi: float) -> np.ndarray:
         multiplicity; narrow it).
     """
     lo, hi = check_window(lo, hi, MAX_ABS_W)
-    x, y, _ = _pairs(data)
+    x, y, _ = distinct_pairs(data)
     keep = x != 0
     x, y = np.abs(x[keep]), y[keep]
     ratios = []

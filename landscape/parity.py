@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .accuracy import THRESHOLD, predict
+from .accuracy import agrees, predict
 from .checks import check_int
 from .data import MAX_ABS_X
 
@@ -121,5 +121,6 @@ def strip(w: float, start: int = START, stop: int = STOP, per_row: int = PER_ROW
     per_row = check_int("per_row", per_row, 1, 1000)
     x = np.arange(start, stop, dtype=np.int64)
     prediction = predict(w, x.astype(np.float64))
-    right = (prediction < THRESHOLD) == (x % 2 == 0)
+    # Label x % 2 (1 = odd): agrees() is then (prediction < 1/2) == (x % 2 == 0).
+    right = agrees(prediction, x % 2)
     return Strip(float(w), x, prediction, right, per_row)

@@ -54,6 +54,7 @@ from scipy.optimize import minimize_scalar
 
 from .checks import check_int, check_real, check_window
 from .data import Dataset
+from .losses import distinct_pairs
 from .spectrum import (
     DIRECT_WORK,
     MAX_ABS_W,
@@ -477,8 +478,7 @@ def amplitude_solutions(data: Dataset, terms: PlaneTerms, p_lo: float, p_hi: flo
         raise ValueError(f"terms must be of model 'w,a', got {terms.model!r}")
     w = terms.w
     # Equal samples give equal terms: sum over distinct (x, y) with their weight.
-    unique, counts = np.unique(np.stack([data.x, data.y]), axis=1, return_counts=True)
-    pairs = np.vstack([unique, counts / data.n])
+    pairs = np.vstack(distinct_pairs(data))
     if not np.any(data.y):
         # S_2 = mean(sin^4(w x)) has |S_2''| <= 4 mean(x^2) (its series' sum |a_k| omega_k^2).
         m2 = 4 * float(pairs[2] @ pairs[0] ** 2)

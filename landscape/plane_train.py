@@ -23,42 +23,23 @@ from torch import nn
 from .accuracy import Verdict, agrees
 from .data import Dataset, readonly
 from .plane import MODEL_AMPLITUDE, MODEL_BIAS, check_model, check_p
-from .train import TrainSettings, check_run, float32_column
+from .train import Net, TrainSettings, check_run, float32_column
 
 
-class _BiasNet(nn.Module):
-    """``sin(fc1(x))**2`` with ``fc1 = nn.Linear(1, 1, bias=True)`` filled with w0 and b0."""
-
-    def __init__(self, w0: float, b0: float) -> None:
-        super().__init__()
-        self.fc1 = nn.Linear(1, 1, bias=True)
-        with torch.no_grad():
-            self.fc1.weight.data.fill_(w0)
-            self.fc1.bias.data.fill_(b0)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.fc1(x)
-        return torch.sin(x) ** 2
-
-
-class _AmplitudeNet(nn.Module):
+class _AmplitudeNet(Net):
     """``a * sin(fc1(x))**2`` with the question's ``fc1`` and a scalar ``nn.Parameter`` a."""
 
     def __init__(self, w0: float, a0: float) -> None:
-        super().__init__()
-        self.fc1 = nn.Linear(1, 1, bias=False)
+        super().__init__(w0)
         self.a = nn.Parameter(torch.tensor(a0, dtype=torch.float32))
-        with torch.no_grad():
-            self.fc1.weight.data.fill_(w0)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.fc1(x)
-        return self.a * torch.sin(x) ** 2
+        return self.a * super().forward(x)
 
 
 #: The replay's network of each two-parameter model, built from (w0, p0).
 _NETS: dict[str, Callable[[float, float], nn.Module]] = {
-    MODEL_BIAS: _BiasNet,
+    MODEL_BIAS: Net,
     MODEL_AMPLITUDE: _AmplitudeNet,
 }
 

@@ -133,16 +133,26 @@ def curvature_curve(data: Source, w: np.ndarray) -> np.ndarray:
     return as_spectrum(data).evaluate(w, 2)
 
 
-def _float32_loss(data: Dataset, w: np.ndarray) -> np.ndarray:
-    # Equal (|x|, y) pairs give equal float32 residuals (float32 sin is odd, the
-    # square even, and w * -x = -(w * x) exactly): evaluate each once and weight
-    # by its count, so mirrored x give the same sum in the same order (the mean
-    # then differs from torch's own reduction order by ~1e-7 relative, far
-    # below the rounding this view exists to show).
+def float32_pairs(data: Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct ``(|x|, y)`` pairs and weights ``count / N``: the float32 loss's terms.
+
+    Equal ``(|x|, y)`` give equal float32 residuals (float32 sin is odd, the
+    square even, and ``w * -x = -(w * x)`` exactly), so the float32 loss
+    evaluates each pair once; its cost per point is the number of pairs.
+    """
     pairs, counts = np.unique(np.stack([np.abs(data.x), data.y]), axis=1, return_counts=True)
-    x = torch.from_numpy(pairs[0]).to(torch.float32)
-    y = torch.from_numpy(pairs[1]).to(torch.float32)
-    weights = torch.from_numpy(counts / data.n)
+    return pairs[0], pairs[1], counts / data.n
+
+
+def _float32_loss(data: Dataset, w: np.ndarray) -> np.ndarray:
+    # Each float32_pairs term once, weighted by its count, so mirrored x give
+    # the same sum in the same order (the mean then differs from torch's own
+    # reduction order by ~1e-7 relative, far below the rounding this view
+    # exists to show).
+    abs_x, label, weight = float32_pairs(data)
+    x = torch.from_numpy(abs_x).to(torch.float32)
+    y = torch.from_numpy(label).to(torch.float32)
+    weights = torch.from_numpy(weight)
     w32 = torch.from_numpy(w).to(torch.float32)
     rows = max(1, _F32_CHUNK // x.numel())
     out = np.empty(w.size)

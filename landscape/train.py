@@ -173,14 +173,22 @@ class Trajectory:
         return int(self.w.size) - 1
 
 
-class _Net(nn.Module):
-    """The question's model, kept verbatim so that its float32 arithmetic is too."""
+class Net(nn.Module):
+    """The question's model, kept verbatim so that its float32 arithmetic is too.
 
-    def __init__(self, w0: float) -> None:
+    ``sin(fc1(x))**2`` with ``fc1 = nn.Linear(1, 1, bias=False)`` filled with
+    ``w0``; with ``b0`` given, ``fc1`` has a bias filled with it (the plane's
+    ``"w,b"`` model). The one forward pass of the replay, the plane's replay and
+    :func:`landscape.accuracy.predict`.
+    """
+
+    def __init__(self, w0: float, b0: float | None = None) -> None:
         super().__init__()
-        self.fc1 = nn.Linear(1, 1, bias=False)
+        self.fc1 = nn.Linear(1, 1, bias=b0 is not None)
         with torch.no_grad():
             self.fc1.weight.data.fill_(w0)
+            if b0 is not None:
+                self.fc1.bias.data.fill_(b0)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.fc1(x)
@@ -435,7 +443,7 @@ def train(
         progress(0, planned)
     x, y = float32_column(data.x), float32_column(data.y)
     with torch.random.fork_rng(devices=[]), torch.enable_grad():
-        net = _Net(s.w0)
+        net = Net(s.w0)
         weight = net.fc1.weight
         criterion = s.criterion.build()
         opt = s.optimizer.build(net.parameters())

@@ -17,7 +17,7 @@ from .checks import check_window
 from .deferred import Message
 from .floor import floor_label, known_zero, locate, zero_multiples
 from .spectrum import MAX_ABS_W, MAX_POINTS, Spectrum
-from .surface import Source, as_spectrum, global_minima, loss_curve, scan_step
+from .surface import Source, as_spectrum, float32_pairs, global_minima, loss_curve, scan_step
 
 #: Pixel columns of the envelope: a laptop screen's width is ~2000 px at most.
 COLUMNS = 2000
@@ -120,7 +120,7 @@ def landscape_line(
     spec = as_spectrum(data)
     grid = dense_grid(spec, lo, hi)
     if precision == "float32":
-        pairs = np.unique(np.stack([np.abs(spec.data.x), spec.data.y]), axis=1).shape[1]
+        pairs = float32_pairs(spec.data)[0].size
         count = int(np.clip(F32_BUDGET // pairs, min(columns, grid.size), grid.size))
         grid = np.linspace(grid[0], grid[-1], count)
     if len(extra):

@@ -4,7 +4,6 @@ Settings are checked against the spec table, against URLs written by hand, and
 against the question's draw written out here.
 """
 
-import gettext
 import json
 import math
 import re
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import Marked
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -179,20 +179,6 @@ def test_readme_url_table_is_the_settings_table():
 
 
 # --- the words, in the page's language ------------------------------------------------------
-
-
-class Marked(gettext.NullTranslations):
-    """A stand-in catalog that shows which msgids it translated."""
-
-    def gettext(self, message):
-        return f"«{message}»"
-
-
-@pytest.fixture
-def marked():
-    token = i18n._current.set(Marked())
-    yield
-    i18n._current.reset(token)
 
 
 def test_notices_are_translated_when_shown_and_quote_the_url_text_as_a_value():

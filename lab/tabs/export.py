@@ -24,10 +24,10 @@ from ..cache import (
     session_upload,
 )
 from ..i18n import _, ngettext
-from ..state import METHOD_NONE, PARAMS, Param, Settings
+from ..state import METHOD_NONE, PARAMS, Settings
 from ..store import digest
 from ..text import fmt
-from ..upload import KEY, data_key, in_use, rule_text, uncarried
+from ..upload import data_key, in_use, uncarried
 from .gate import Bar, ask
 
 
@@ -108,7 +108,7 @@ def export_tab(s: Settings) -> None:
         if s.method == METHOD_NONE
         else _(
             "the weights of a plain `{opt}` run (lr {lr}); the remedy '{method}' has no script"
-        ).format(opt=s.opt, lr=fmt(s.lr), method=s.method)
+        ).format(opt=s.opt, lr=fmt(s.lr), method=_(s.method))
     )
     st.markdown(
         _(
@@ -135,26 +135,13 @@ def export_tab(s: Settings) -> None:
             {
                 _("key"): p.key,
                 _("setting"): _(p.label),
-                _("allowed"): allowed(p),
+                _("allowed"): str(p.allowed()),
                 _("default"): p.format(p.default),
             }
             for p in PARAMS
         ]
         st.dataframe(rows, hide_index=True)
         st.caption(_("A preset's values replace the defaults of the keys it sets."))
-
-
-def allowed(p: Param) -> str:
-    """:meth:`Param.describe` in the page's language: the same range, in its words."""
-    if p.kind == "bool":
-        return _("true or false")
-    if p.kind == "choice":
-        return _("one of {choices}").format(choices=", ".join(repr(c) for c in p.choices))
-    if p.kind == "text":
-        return _("empty or {rule}").format(rule=rule_text() if p.key == KEY else p.rule)
-    if p.kind == "int":
-        return _("an integer in [{lo}, {hi}]").format(lo=int(p.lo), hi=int(p.hi))
-    return _("a number in [{lo}, {hi}]").format(lo=f"{p.lo:g}", hi=f"{p.hi:g}")
 
 
 def script(s: Settings) -> str:

@@ -19,6 +19,7 @@ from landscape.train import Trajectory
 
 from ..budget import Cost, run_cost, scan_cost, swarm_cost
 from ..cache import (
+    DataKey,
     Run,
     RunView,
     cached,
@@ -32,6 +33,7 @@ from ..cache import (
     get_minima,
     get_run,
     get_spectrum,
+    get_verdict,
     get_view_figures,
     view_part,
     view_paths,
@@ -86,13 +88,17 @@ def view_window(s: Settings, view: RunView) -> tuple[float, float]:
     return lo, hi
 
 
-def success(data: Dataset, w_end: float, *, criterion: bool = True) -> str:
-    """Whether the run solved the task at its last weight, with the criterion if asked."""
+def success(data: Dataset | DataKey, w_end: float, *, criterion: bool = True) -> str:
+    """Whether the run solved the task at its last weight, with the criterion if asked.
+
+    ``data`` is the training data, or its cache key: then the verdict (a float32
+    pass over every sample) is computed once for all reruns.
+    """
     if not (math.isfinite(w_end) and abs(w_end) <= _VERDICT_MAX_W):
         return _("It ends beyond |w| = {limit}: **not solved**.").format(
             limit=f"{_VERDICT_MAX_W:g}"
         )
-    v: Verdict = verdict(data, w_end)
+    v = verdict(data, w_end) if isinstance(data, Dataset) else get_verdict(data, w_end)
     w, n = fmt(w_end, 8), f"{v.n:,}"
     if v.solved:
         head = ngettext(
@@ -176,7 +182,7 @@ def run_summary(s: Settings, run: Run) -> str:
                     step=run.diverged_at
                 )
             )
-    words.append(success(dataset(data_key(s)), w_end))
+    words.append(success(data_key(s), w_end))
     if abs(w_end) <= MAX_W:
         words.append(at_global_minimum(s, w_end))
     return sentences(*words)
@@ -212,7 +218,7 @@ def second_summary(s: Settings) -> str:
         words.append(
             _("It **diverged** at step {step} (a non-finite number).").format(step=run.diverged_at)
         )
-    words.append(success(dataset(data_key(s)), w_end, criterion=False))
+    words.append(success(data_key(s), w_end, criterion=False))
     if abs(w_end) <= MAX_W:
         words.append(at_global_minimum(s, w_end))
     return sentences(*words)

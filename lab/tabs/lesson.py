@@ -52,10 +52,11 @@ from ..cache import (
 from ..i18n import _, ngettext
 from ..share import share_url
 from ..state import LESSON_STEPS, REMEDY_VARIANTS, SPECS, TAB_LESSON, RemedyRun, Settings
-from ..text import fmt
+from ..text import fmt, sentence
 from ..upload import data_key, in_use
 from .gate import Bar, ask
 from .landscape import path_window
+from .why import quartic_halving_text
 
 #: The steps' titles, in order (msgids, translated where shown).
 TITLES = (N_("The comb"), N_("The jumps"), N_("Chaos"), N_("The floor"), N_("The fixes"))
@@ -252,13 +253,8 @@ def _quartic_sentences(why: WhyNumbers, g: str, gap: str) -> list[str]:
         "A gradient step there moves w by 4·lr·c₄·d³, which vanishes like d³; it shrinks the gap "
         "only below {limit}."
     ).format(limit=fmt(why.quartic_max_gap, 3))
-    if math.isfinite(why.halving_steps):
-        third = _(
-            "From |w₀ − g| = {gap}, halving the gap takes {h} steps, and each further halving "
-            "four times as many."
-        ).format(gap=gap, h=fmt(why.halving_steps, 3))
-    else:
-        third = _("The gap from w₀, |w₀ − g| = {gap}, is wider than that.").format(gap=gap)
+    # The Why tab's own clause: the same count, its tolerance from w₀, and why none is stated.
+    third = sentence(quartic_halving_text(why, why.w, f"|w₀ − g| = {gap}"))
     return [first, second, third]
 
 

@@ -13,7 +13,7 @@ import math
 import numpy as np
 import streamlit as st
 
-from landscape.accuracy import MAX_ABS_W, Verdict, verdict
+from landscape.accuracy import MAX_ABS_W, Verdict
 from landscape.losses import MAX_PAIR_POINTS, Located, LossLandscape, direct_grid, pair_count
 from landscape.notebook import epoch_csv, epoch_rows, notebook_text
 from landscape.parity import MAX_MARKS, PER_ROW, START, STOP, strip
@@ -32,6 +32,7 @@ from ..cache import (
     get_nearest_global,
     get_run,
     get_spectrum,
+    get_verdict,
     validation,
     validation_note,
 )
@@ -111,9 +112,11 @@ def _table_section(s: Settings, run: Trajectory, shown: int) -> None:
     )
     st.caption(plain(validation_note(data_key(s))))
     left, right = st.columns(2)
+    # Downloads are written on click: the step slider reruns the tab, and a long
+    # run's CSV and printout cost tens of ms each to format.
     left.download_button(
         _("Download the table (CSV)"),
-        epoch_csv(run),
+        lambda: epoch_csv(run),
         file_name="notebook_epochs.csv",
         mime="text/csv",
         key="nb_table_csv",
@@ -122,7 +125,7 @@ def _table_section(s: Settings, run: Trajectory, shown: int) -> None:
     # in every language (notebook_text), so that it compares with their own output.
     right.download_button(
         _("Download the printout (text)"),
-        notebook_text(run),
+        lambda: notebook_text(run),
         file_name="notebook_printout.txt",
         mime="text/plain; charset=utf-8",
         key="nb_printout",
@@ -202,7 +205,7 @@ def _strip_section(s: Settings, w: float) -> None:
     # of the student's own output.
     st.download_button(
         _("Download the strip (text, as printed)"),
-        marks.text(),
+        marks.text,
         file_name="notebook_strip.txt",
         mime="text/plain; charset=utf-8",
         key="nb_strip_txt",
@@ -215,7 +218,7 @@ def _strip_section(s: Settings, w: float) -> None:
         "prediction on the label's side of 0.5).",
         data.n,
     )
-    words = [_accuracy(on_training, verdict(data, w))]
+    words = [_accuracy(on_training, get_verdict(data_key(s), w))]
     val = validation(data_key(s))
     if val is not None:
         on_validation = ngettext(
@@ -225,7 +228,7 @@ def _strip_section(s: Settings, w: float) -> None:
             "the prediction on the label's side of 0.5).",
             val.n,
         )
-        words.append(_accuracy(on_validation, verdict(val, w)))
+        words.append(_accuracy(on_validation, get_verdict(data_key(s), w, held_out=True)))
     st.markdown(" ".join(words))
 
 

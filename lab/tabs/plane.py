@@ -20,7 +20,7 @@ from landscape.plane import (
     PlaneView,
     comb,
 )
-from landscape.plane_train import PlaneTrajectory, plane_verdict
+from landscape.plane_train import PlaneTrajectory
 from landscape.window import MIN_GRID
 
 from ..budget import Cost, Part, replay_cost
@@ -30,6 +30,7 @@ from ..cache import (
     dataset,
     get_plane_figure,
     get_plane_run,
+    get_plane_verdict,
     get_plane_view,
     plane_rows,
 )
@@ -324,7 +325,8 @@ def run_text(s: Settings, run: PlaneTrajectory, view: PlaneView) -> str:
             end=end,
         )
     ]
-    words.append(verdict_text(plane_verdict(dataset(data_key(s)), s.model, run.w[-1], run.p[-1])))
+    end = get_plane_verdict(data_key(s), s.model, float(run.w[-1]), float(run.p[-1]))
+    words.append(verdict_text(end))
     if run.batch_loss.size:
         words.append(
             _("The last loss torch reported: {loss}.").format(

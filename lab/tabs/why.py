@@ -413,17 +413,6 @@ def _quartic_text(why: WhyNumbers, w0: float, gap: str) -> str:
             "within its bound ±{bound} (rounding and g's own location error: not a finding)"
         ).format(bound=fmt(f.curvature_bound, 1))
     )
-    if math.isfinite(why.halving_steps):
-        halving = _(
-            "halving the gap {gap} takes {steps} steps by this law, each further halving four "
-            "times as many; {from_start}"
-        ).format(gap=gap, steps=fmt(why.halving_steps, 3), from_start=from_start(why, ""))
-    elif abs(w0 - why.target) >= why.quartic_max_gap:
-        halving = _("the gap {gap} is wider than that").format(gap=gap)
-    else:
-        halving = _(
-            "the gap {gap} is so small that halving it takes more steps than float64 counts"
-        ).format(gap=gap)
     return _(
         "**A flat, quartic floor.** At g, L'' = 0 {zero}, and L(g + d) ≈ L(g) + c₄d⁴ with "
         "c₄ = {model} = {c4}. Gradient descent on c₄d⁴ shrinks d only below {limit}; {halving}."
@@ -432,8 +421,22 @@ def _quartic_text(why: WhyNumbers, w0: float, gap: str) -> str:
         model="mean(x⁴)" if f.exact else "L''''(g)/24",
         c4=fmt(f.quartic_coef, 4),
         limit=fmt(why.quartic_max_gap, 3),
-        halving=halving,
+        halving=quartic_halving_text(why, w0, gap),
     )
+
+
+def quartic_halving_text(why: WhyNumbers, w0: float, gap: str) -> str:
+    """How many steps halve the ``gap`` from ``w0`` on a quartic floor, or why none are stated."""
+    if math.isfinite(why.halving_steps):
+        return _(
+            "halving the gap {gap} takes {steps} steps by this law, each further halving four "
+            "times as many; {from_start}"
+        ).format(gap=gap, steps=fmt(why.halving_steps, 3), from_start=from_start(why, ""))
+    if abs(w0 - why.target) >= why.quartic_max_gap:
+        return _("the gap {gap} is wider than that").format(gap=gap)
+    return _(
+        "the gap {gap} is so small that halving it takes more steps than float64 counts"
+    ).format(gap=gap)
 
 
 def chaos_section(s: Settings) -> None:

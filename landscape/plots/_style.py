@@ -88,6 +88,21 @@ def figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
     return go.Figure(data=data, layout=layout, _validate=False)
 
 
+def line_trace(
+    x: np.ndarray | list, y: np.ndarray | list, name: str, line: dict[str, Any], **extra: Any
+) -> dict[str, Any]:
+    """A line trace without hover (dense curves hold thousands of points); width 1 by default."""
+    return {
+        "type": "scatter",
+        "x": x,
+        "y": y,
+        "mode": "lines",
+        "name": name,
+        "line": {"width": 1} | line,
+        "hoverinfo": "skip",
+    } | extra
+
+
 def line_at(axis: str, value: float, line: dict[str, Any]) -> dict[str, Any]:
     """A layout shape: a line across the plot at ``axis`` (``"x"`` or ``"y"``) = ``value``."""
     other = "y" if axis == "x" else "x"

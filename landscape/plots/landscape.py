@@ -30,6 +30,7 @@ from ._style import (
     figure,
     frame_steps,
     layout,
+    line_trace,
     target_label,
     y_range,
 )
@@ -140,17 +141,7 @@ class Path:
 
 
 def _curve(w: np.ndarray, values: np.ndarray, name: str, color: str, **extra: Any) -> dict:
-    # A dense envelope: no hover (thousands of points), a thin line.
-    line = {"color": COLORS[color], "width": 1}
-    return {
-        "type": "scatter",
-        "x": w,
-        "y": values,
-        "mode": "lines",
-        "name": name,
-        "line": line,
-        "hoverinfo": "skip",
-    } | extra
+    return line_trace(w, values, name, {"color": COLORS[color]}, **extra)
 
 
 def landscape_figure(
@@ -446,15 +437,12 @@ def basin_edges(fig: go.Figure, edges: np.ndarray) -> go.Figure:
         bottom, top = 10.0**bottom, 10.0**top
     x = np.repeat(edges, 3)
     x[2::3] = np.nan
-    line = {
-        "type": "scatter",
-        "x": x,
-        "y": np.tile([bottom, top, np.nan], edges.size),
-        "mode": "lines",
-        "name": _("basin edges (local maxima of L): {n}").format(n=edges.size),
-        "line": {"color": COLORS["other"], "width": 1, "dash": "dot"},
-        "hoverinfo": "skip",
-    }
+    line = line_trace(
+        x,
+        np.tile([bottom, top, np.nan], edges.size),
+        _("basin edges (local maxima of L): {n}").format(n=edges.size),
+        {"color": COLORS["other"], "dash": "dot"},
+    )
     return figure(base["data"] + ([line] if edges.size else []), base["layout"])
 
 

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from ..i18n import _
 from ..losses import Comb, LossLandscape
 from ..window import envelope
-from ._style import COLORS, SERIES, figure, layout, line_at
+from ._style import COLORS, SERIES, figure, layout, line_at, line_trace
 
 # Minima markers are drawn up to this many per panel; denser combs are the curve itself.
 _MAX_MARKERS = 400
@@ -69,20 +69,8 @@ def losses_figure(
             "nticks": 4,
         } | ({"range": [low - 0.05 * (cut - low), cut]} if clipped else {})
         color = SERIES[i % len(SERIES)]
-        traces.append(
-            {
-                "type": "scatter",
-                "x": w,
-                "y": v,
-                "xaxis": "x",
-                "yaxis": axis,
-                "mode": "lines",
-                "name": land.loss,
-                "line": {"color": color, "width": 1},
-                "hoverinfo": "skip",
-                "showlegend": False,
-            }
-        )
+        line = {"color": color}
+        traces.append(line_trace(w, v, land.loss, line, xaxis="x", yaxis=axis, showlegend=False))
         if 0 < land.minima.size <= _MAX_MARKERS:
             at = np.interp(land.minima, land.grid.w, land.values)
             traces.append(

@@ -11,7 +11,7 @@ from ..i18n import _, ngettext
 from ..plane import SECOND, PlaneView
 from ..plane_train import PlaneTrajectory
 from ..window import envelope
-from ._style import COLORS, animation_controls, figure, frame_steps, layout
+from ._style import COLORS, animation_controls, figure, frame_steps, layout, line_trace
 
 #: Points per pixel column of a slice's envelope.
 SLICE_COLUMNS = 1000
@@ -72,34 +72,17 @@ def _solution_traces(view: PlaneView, name: str) -> list[dict[str, Any]]:
         segments_x += [*view.terms.w.tolist(), None]
         segments_y += [*a.tolist(), None]
     if segments_x:
-        traces.append(
-            {
-                "type": "scatter",
-                "x": segments_x,
-                "y": segments_y,
-                "mode": "lines",
-                "name": _("lines or curves of loss 0"),
-                "line": {"color": COLORS["target"], "dash": "dash", "width": 2},
-                "hoverinfo": "skip",
-            }
-        )
+        label = _("lines or curves of loss 0")
+        line = {"color": COLORS["target"], "dash": "dash", "width": 2}
+        traces.append(line_trace(segments_x, segments_y, label, line))
     return traces
 
 
 def _slice_trace(view: PlaneView, p: float, name: str, color: str, dash: str) -> dict[str, Any]:
     """The exact slice ``L(., p)`` on the dense grid, as its envelope (every minimum kept)."""
     w, values = envelope(view.terms.w, view.terms.loss(p), view.lo, view.hi, columns=SLICE_COLUMNS)
-    return {
-        "type": "scatter",
-        "x": w,
-        "y": values,
-        "mode": "lines",
-        "name": name,
-        "line": {"color": color, "width": 1, "dash": dash},
-        "hoverinfo": "skip",
-        "xaxis": "x2",
-        "yaxis": "y2",
-    }
+    line = {"color": color, "dash": dash}
+    return line_trace(w, values, name, line, xaxis="x2", yaxis="y2")
 
 
 def plane_figure(
